@@ -1,0 +1,44 @@
+# AI Impacts Lab. The two commands readers need:
+#   make book   install what is missing, then build the whole book (every chapter executed)
+#   make test   install what is missing, then run the tests (library, chapters, browser)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Keep chapters and tests off the network-dependent defaults they do not need.
+export HF_HUB_DISABLE_TELEMETRY := 1
+export TOKENIZERS_PARALLELISM := false
+export MPLBACKEND := Agg
+
+.PHONY: install book test test-fast lab clean benchmarks
+
+# Re-install whenever requirements or the package definition change.
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -r requirements-nodeps.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build book
+	@echo "Book built: book/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -v -rs
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -v -m "not chapter and not browser"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=book
+
+benchmarks: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf book/_build data/results data/models data/mnist .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

