@@ -34,6 +34,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -v -m "not chapter and not browser"
 
 lab: $(STAMP)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(BIN)/jupyter lab --notebook-dir=book
 
 benchmarks: $(STAMP)
