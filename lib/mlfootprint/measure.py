@@ -313,7 +313,7 @@ class Measurement:
         """How these numbers were obtained, in one sentence a learner can read."""
         rel = self.energy_spread.get("rel_std", 0.0)
         if self.repeats > 1:
-            reps = (f"{self.repeats} repeats of {self.items_per_repeat} item(s)"
+            reps = (f"{self.repeats} repeats of at least {self.items_per_repeat} item(s)"
                     f"{' after a warm-up run (excluded)' if self.warmup_duration_s is not None else ''}; "
                     f"energy per item varied by ±{100 * rel:.1f}% (std/mean), "
                     f"min {self.energy_spread['min'] * 3.6e6:.3g} J, max {self.energy_spread['max'] * 3.6e6:.3g} J")
@@ -329,7 +329,8 @@ class Measurement:
     def method_short(self) -> str:
         """A compact method string for table cells."""
         rel = self.energy_spread.get("rel_std", 0.0)
-        return (f"CPU: {self.cpu_power_source}; RAM: constant model; {self.country_iso} "
+        ram = "forced" if self.ram_model.startswith("power set by hand") else "constant model"
+        return (f"CPU: {self.cpu_power_source}; RAM: {ram}; {self.country_iso} "
                 f"{self.carbon_intensity_g_per_kwh:.0f} g/kWh; n={self.repeats}, ±{100 * rel:.0f}%")
 
     def summary(self) -> str:
@@ -397,13 +398,14 @@ def _raw(data) -> _Raw:
                 float(data.ram_energy), float(data.gpu_energy), float(data.emissions))
 
 
-def _record(label: str, raws: list[_Raw], items: int, config: TrackerConfig, settings: dict,
-            warmup: _Raw | None) -> Measurement:
+def _record(label: str, raws: list[_Raw], items: int | list[int], config: TrackerConfig,
+            settings: dict, warmup: _Raw | None) -> Measurement:
     import codecarbon
 
     hw = hardware_method(config)
     grid = carbon_intensity(config.country)
-    per_item = lambda attr: [getattr(r, attr) / items for r in raws]  # noqa: E731
+    counts = items if isinstance(items, list) else [items] * len(raws)
+    per_item = lambda attr: [getattr(r, attr) / n for r, n in zip(raws, counts)]  # noqa: E731
     energies, durations = per_item("energy"), per_item("duration")
     mean = statistics.fmean
     return Measurement(
@@ -411,7 +413,7 @@ def _record(label: str, raws: list[_Raw], items: int, config: TrackerConfig, set
         duration_s=mean(durations), energy_kwh=mean(energies),
         cpu_energy_kwh=mean(per_item("cpu")), ram_energy_kwh=mean(per_item("ram")),
         gpu_energy_kwh=mean(per_item("gpu")), emissions_kg=mean(per_item("emissions")),
-        repeats=len(raws), items_per_repeat=items,
+        repeats=len(raws), items_per_repeat=min(counts),
         duration_spread=spread(durations), energy_spread=spread(energies),
         country_iso=grid.country_iso, country_name=grid.country_name,
         carbon_intensity_g_per_kwh=grid.g_per_kwh,
@@ -474,11 +476,12 @@ def measure_repeated(work: Callable[[], Any], *, label: str = "work", settings: 
                      items_per_call: int = 1, warmup: bool = True, tracking_mode: str = "machine",
                      force_cpu_power: float | None = None,
                      force_ram_power: float | None = None) -> Measurement:
-    """Measure short work properly: warm up, then ``repeats`` batches of at least ``min_seconds``.
+    """Measure short work properly: warm up, then ``repeats`` windows of at least ``min_seconds``.
 
-    ``work()`` is called ``k`` times per repeat, with ``k`` chosen from a timed call so that
-    each repeat lasts at least ``min_seconds`` (CodeCarbon samples CPU load about once a
-    second, so shorter windows are mostly noise). Figures are per item, where one call
+    Within each repeat ``work()`` is called again and again until the window lasts at least
+    ``min_seconds`` (CodeCarbon samples CPU load about once a second, so shorter windows
+    are mostly noise), or ``max_calls`` calls were made. Each repeat's energy is divided by
+    its own number of items; ``items_per_repeat`` reports the smallest count. One call
     handles ``items_per_call`` items (e.g. a batch of 64 images).
     """
     _positive_int("repeats", repeats)
@@ -490,16 +493,17 @@ def measure_repeated(work: Callable[[], Any], *, label: str = "work", settings: 
     config = current_config(tracking_mode, force_cpu_power, force_ram_power)
     tracker = _tracker(config)
     warm = _run_task(tracker, work)[1] if warmup else None
-    start = time.perf_counter()
-    work()
-    _sync()
-    one_call = max(time.perf_counter() - start, 1e-7)
-    calls = int(min(max_calls, max(1, math.ceil(min_seconds / one_call))))
 
-    def batch():
-        for _ in range(calls):
+    def batch() -> int:
+        # call until the window is long enough: the count adapts to the speed of *this* repeat
+        calls, start = 0, time.perf_counter()
+        while calls < max_calls and (calls == 0 or time.perf_counter() - start < min_seconds):
             work()
+            calls += 1
+        return calls
 
-    raws = [_run_task(tracker, batch)[1] for _ in range(repeats)]
-    return _record(label, raws, calls * items_per_call, config,
+    runs = [_run_task(tracker, batch) for _ in range(repeats)]
+    raws = [raw for _, raw in runs]
+    items = [calls * items_per_call for calls, _ in runs]
+    return _record(label, raws, items, config,
                    {**(settings or {}), "repeats": repeats, "min_seconds": min_seconds}, warm)
