@@ -1,0 +1,131 @@
+"""Experiments about the measuring itself: what the tracker reports, and how stable it is.
+
+Used by the "Measuring" chapter. Each function returns plain records (lists of dicts or
+:class:`~mlfootprint.measure.Measurement`), cached under ``data/results/measuring``.
+"""
+
+from __future__ import annotations
+
+import torch
+from tqdm.auto import tqdm
+
+from . import measure
+from .store import cached
+
+MATRIX_SIZE = 256
+
+
+def _this_module():
+    import sys
+
+    return sys.modules[__name__]
+
+
+def matmul_work(n_calls: int, size: int = MATRIX_SIZE, seed: int = 0):
+    """A deterministic CPU workload: ``n_calls`` products of two ``size`` x ``size`` matrices.
+
+    Returns a function that does the work; 2 * size**3 floating-point operations per call.
+    """
+    if isinstance(n_calls, bool) or not isinstance(n_calls, int) or n_calls < 0:
+        raise ValueError(f"n_calls must be a non-negative integer, got {n_calls!r}")
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randn(size, size, generator=g)
+    b = torch.randn(size, size, generator=g)
+
+    def work():
+        out = a
+        for _ in range(n_calls):
+            out = torch.mm(a, b)
+        return float(out[0, 0])
+
+    return work
+
+
+def flops(n_calls: int, size: int = MATRIX_SIZE) -> float:
+    return 2.0 * size ** 3 * n_calls
+
+
+def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: int = 3,
+                   size: int = MATRIX_SIZE) -> list[dict]:
+    """Measure each amount of work ``runs`` times *without* repeating it to a minimum duration,
+    the way a naive user would; returns one row per run."""
+    settings = {"n_calls": list(n_calls_list), "runs": runs, "size": size,
+                "threads": torch.get_num_threads()}
+
+    def compute():
+        rows = []
+        matmul_work(10, size)()  # warm the BLAS library so the first size is not penalised
+        for n in tqdm(n_calls_list, desc="energy vs work"):
+            work = matmul_work(n, size)
+            for run in range(runs):
+                _, rec = measure.measure_once(work, label=f"{n} matmuls", settings={"n_calls": n})
+                rows.append({"n_calls": n, "flops": flops(n, size), "run": run,
+                             "record": rec.to_dict()})
+        return rows
+
+    return cached("measuring/energy_vs_work", settings, compute, code=(_this_module(),))
+
+
+def repeated_single_runs(n_calls: int = 1000, runs: int = 12, size: int = MATRIX_SIZE) -> list[dict]:
+    """The same ~1 s of work measured ``runs`` times, each as one tracker task."""
+    settings = {"n_calls": n_calls, "runs": runs, "size": size, "threads": torch.get_num_threads()}
+
+    def compute():
+        work = matmul_work(n_calls, size)
+        work()  # warm-up, excluded
+        recs = []
+        for _ in tqdm(range(runs), desc="same work, many times"):
+            _, rec = measure.measure_once(work, label=f"{n_calls} matmuls", settings=settings)
+            recs.append(rec.to_dict())
+        return recs
+
+    return cached("measuring/repeated_single_runs", settings, compute,
+                  code=(_this_module(),))
+
+
+def naive_vs_repeated(size: int = MATRIX_SIZE, repeats: int = 5, min_seconds: float = 1.0) -> dict:
+    """One short call measured naively (cold, once) against the repeated protocol."""
+    settings = {"size": size, "repeats": repeats, "min_seconds": min_seconds,
+                "threads": torch.get_num_threads()}
+
+    def compute():
+        # a fresh pair of matrices of a size not used before: the first call pays for allocation
+        work = matmul_work(1, size + 1)
+        _, naive = measure.measure_once(work, label="one call, measured once, no warm-up")
+        rec = measure.measure_repeated(work, label="one call, repeated protocol", repeats=repeats,
+                                       min_seconds=min_seconds)
+        return {"naive": naive.to_dict(), "repeated": rec.to_dict()}
+
+    return cached("measuring/naive_vs_repeated", settings, compute,
+                  code=(_this_module(),))
+
+
+def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE) -> dict:
+    """The same work under CodeCarbon's ``machine`` and ``process`` tracking modes."""
+    settings = {"n_calls": n_calls, "repeats": repeats, "size": size,
+                "threads": torch.get_num_threads()}
+
+    def compute():
+        work = matmul_work(n_calls, size)
+        out = {}
+        for mode in measure.TRACKING_MODES:
+            out[mode] = measure.measure_repeated(work, label=f"{mode} mode", repeats=repeats,
+                                                 min_seconds=0.0, tracking_mode=mode).to_dict()
+        return out
+
+    return cached("measuring/tracking_modes", settings, compute,
+                  code=(_this_module(),))
+
+
+def co2_by_country(energy_kwh: float, codes=("SWE", "FRA", "BRA", "CAN", "GBR", "USA", "DEU",
+                                             "CHN", "POL", "IND", "ZAF")) -> list[dict]:
+    """The same energy turned into CO2 with each country's grid intensity (CodeCarbon's data)."""
+    if not energy_kwh >= 0:
+        raise ValueError(f"energy_kwh must be a non-negative number, got {energy_kwh!r}")
+    rows = []
+    for code in codes:
+        grid = measure.carbon_intensity(code)
+        rows.append({"country_iso": grid.country_iso, "country": grid.country_name,
+                     "g_per_kwh": grid.g_per_kwh, "year": grid.year,
+                     "emissions_g": energy_kwh * grid.g_per_kwh})
+    return sorted(rows, key=lambda r: r["g_per_kwh"])

@@ -1,0 +1,87 @@
+"""Figures for the "Measuring" chapter. Each takes records, returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..measure import Measurement
+from . import method_footnote, new_figure
+
+
+def energy_vs_work(rows: list[dict]):
+    """Log-log: measured energy against floating-point work, one dot per run."""
+    fig, ax = new_figure(6.4, 4.2)
+    recs = [Measurement.from_dict(r["record"]) for r in rows]
+    flops = np.array([r["flops"] for r in rows], dtype=float)
+    energy = np.array([rec.energy_j for rec in recs])
+    zero = flops == 0
+    x_floor = flops[~zero].min() / 10 if (~zero).any() else 1.0
+    ax.scatter(flops[~zero], energy[~zero], color="#1f77b4", label="measured run")
+    if zero.any():
+        ax.scatter(np.full(zero.sum(), x_floor), energy[zero], color="#d62728", marker="x",
+                   label="no work at all (plotted at the left edge)")
+        floor = float(np.median(energy[zero]))
+        ax.axhline(floor, color="#d62728", ls="--", lw=1,
+                   label=f"floor: tracker overhead ≈ {floor:.2g} J")
+    big = flops >= np.quantile(flops[~zero], 0.6) if (~zero).any() else ~zero
+    if big.sum() >= 2:
+        slope = float(np.median(energy[big] / flops[big]))
+        xs = np.logspace(np.log10(x_floor), np.log10(flops.max()), 50)
+        ax.plot(xs, slope * xs, color="grey", lw=1, label=f"proportional: {slope * 1e9:.2g} J per GFLOP")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("work (floating-point operations, log scale)")
+    ax.set_ylabel("measured energy (J, log scale)")
+    ax.set_title("Energy reported by CodeCarbon for growing amounts of work")
+    ax.legend(fontsize=8, loc="upper left")
+    method_footnote(fig, recs[-1].method_short().rsplit(";", 1)[0] + "; one run per dot, no repeats")
+    return fig
+
+
+def repeat_spread(records: list[dict], naive: dict | None = None):
+    """The same work measured many times: energy per run, with mean and ±1 std."""
+    recs = [Measurement.from_dict(r) for r in records]
+    energy = np.array([r.energy_j for r in recs])
+    fig, ax = new_figure(6.4, 3.6)
+    ax.plot(np.arange(1, len(energy) + 1), energy, "o-", color="#1f77b4", label="one run")
+    mean, std = energy.mean(), energy.std(ddof=1) if len(energy) > 1 else 0.0
+    ax.axhline(mean, color="black", lw=1, label=f"mean {mean:.3g} J")
+    ax.axhspan(mean - std, mean + std, color="grey", alpha=0.2,
+               label=f"±1 std ({100 * std / mean:.1f}% of the mean)")
+    ax.set_xlabel("run number")
+    ax.set_ylabel("energy of the run (J)")
+    ax.set_title(f"The same work ({recs[0].label}) measured {len(recs)} times")
+    ax.legend(fontsize=8)
+    method_footnote(fig, recs[0].method_short().rsplit(";", 1)[0] + f"; {len(recs)} separate runs")
+    return fig
+
+
+def co2_by_country(rows: list[dict], energy_kwh: float):
+    """Bars: grams of CO2e for the same energy on each country's grid."""
+    fig, ax = new_figure(6.4, 3.8)
+    labels = [f"{r['country']} ({r['g_per_kwh']:.0f} g/kWh)" for r in rows]
+    values = [r["emissions_g"] for r in rows]
+    ax.barh(labels, values, color="#2ca02c")
+    ax.set_xlabel("emissions for the same energy (g CO2e)")
+    ax.set_title(f"The same {energy_kwh * 3.6e6:.0f} J ({energy_kwh:.2g} kWh) on different grids")
+    method_footnote(fig, "grid intensities from CodeCarbon's global_energy_mix.json "
+                         f"(annual averages, {rows[0]['year']})")
+    return fig
+
+
+def energy_split(records: list[Measurement]):
+    """Stacked bars: CPU, RAM and GPU shares of each record's energy."""
+    fig, ax = new_figure(6.4, 3.2)
+    labels = [r.label for r in records]
+    left = np.zeros(len(records))
+    for part, colour in (("cpu", "#1f77b4"), ("ram", "#ff7f0e"), ("gpu", "#2ca02c")):
+        vals = np.array([getattr(r, f"{part}_energy_kwh") * 3.6e6 for r in records])
+        if vals.sum() == 0:
+            continue
+        ax.barh(labels, vals, left=left, color=colour, label=part.upper())
+        left += vals
+    ax.set_xlabel("energy per run (J)")
+    ax.set_title("Where the estimated energy goes")
+    ax.legend(fontsize=8)
+    method_footnote(fig, records[0].method_short())
+    return fig
