@@ -1,0 +1,151 @@
+"""The published book in a real browser: headless Chromium over book/_build/html.
+
+For every page in book/_toc.yml, served from a local http.server with every request off
+the machine blocked (the book must work offline):
+
+* no console errors (and no uncaught exceptions, no failed local requests);
+* every <img> loads (naturalWidth > 0);
+* no cell output shows a traceback;
+* every widget renders, and moving a slider, dropdown or toggle changes the visible view
+  (kernel-less: the controls are jslinked to precomputed views); the chapters
+  classification, generation and text must have at least one such control;
+* the page offers a download of its .ipynb, which is a notebook with a kernel spec.
+
+A full-page screenshot of each page is saved to book/_build/screenshots/<page>.png.
+
+The test builds the book first (``jupyter-book build book``, using the execution and
+results caches) when book/_build/html is missing or older than any source. It needs
+Debian's ``chromium`` (``apt-get install -y chromium``): without it the test is skipped,
+except in CI (``CI`` set), where it fails. ``BROWSER_TEST_BOOK=/path/to/book`` points it at
+another copy of the book (for trying changes without touching book/).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+import browser_helpers as bh
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = Path(os.environ.get("BROWSER_TEST_BOOK", ROOT / "book")).resolve()
+HTML = BOOK / "_build" / "html"
+SCREENSHOTS = BOOK / "_build" / "screenshots"
+# Chapters the publishing issue requires to have a working kernel-less control.
+MUST_HAVE_CONTROLS = {"classification", "generation", "text"}
+
+pytestmark = pytest.mark.browser
+
+
+def toc_pages(book: Path = BOOK) -> list[str]:
+    """Every page of _toc.yml, root first (same walk as tests/test_chapters.py)."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts", []) or []:
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []) or []:
+        walk(part.get("chapters"))
+    return pages
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = bh.chromium_path()
+    if path is None:
+        message = ("Debian's chromium is not installed (apt-get update && apt-get install -y "
+                   "chromium); the browser test needs /usr/bin/chromium")
+        if in_ci():
+            pytest.fail(message + " and CI is set, so this is an error, not a skip")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_book(chromium) -> Path:
+    reason = bh.html_is_stale(BOOK)
+    if reason:
+        print(f"\nbuilding the book: {reason}")
+        bh.build_book(BOOK)
+    assert (HTML / "index.html").exists()
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=bh.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(built_book):
+    with bh.serve(built_book) as url:
+        yield url
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    """Open one page in a fresh context (fresh localStorage, like a first visit)."""
+    contexts = []
+
+    def _visit(name: str) -> tuple[object, bh.PageReport]:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        report = bh.PageReport(name)
+        url = f"{base_url}/{name}.html"
+        bh.open_page(page, url, report, base_url)
+        return page, report
+
+    yield _visit
+    for c in contexts:
+        c.close()
+
+
+def test_vendored_widget_js_is_intact():
+    """The committed widget JavaScript matches the npm versions recorded for it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vendor", ROOT / "tools" / "vendor_widgets_js.py")
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    assert vendor.check() == []
+    config = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
+    scripts = config["sphinx"]["config"]["nb_ipywidgets_js"]
+    assert all("://" not in src for src in scripts), "widget JS must not come from a CDN"
+    static = ROOT / "book" / "_extra" / "_static"
+    assert all((static / src).is_file() for src in scripts)
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_page_in_browser(name, built_book, visit):
+    if not (built_book / f"{name}.html").exists():
+        pytest.fail(f"{name}.html was not built (is {name} in _toc.yml but missing?)")
+    page, report = visit(name)
+    bh.wait_for_widgets(page, report)
+    bh.check_images(page, report)
+    bh.check_tracebacks(page, report)
+    bh.screenshot(page, SCREENSHOTS / f"{name}.png", report)  # before moving controls
+    bh.check_controls(page, report)
+    bh.check_ipynb_download(page, report, page.url.rsplit("/", 1)[0])
+
+    problems = report.problems(must_have_controls=name in MUST_HAVE_CONTROLS)
+    assert not problems, f"{name}.html:\n  " + "\n  ".join(problems)
