@@ -10,7 +10,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export TOKENIZERS_PARALLELISM := false
 export MPLBACKEND := Agg
 
-.PHONY: install book test test-fast lab clean benchmarks
+.PHONY: install book test test-fast lab clean benchmarks test-browser widgets-js
 
 # Re-install whenever requirements or the package definition change.
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
@@ -32,6 +32,16 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -v -m "not chapter and not browser"
+
+# Only the browser test (builds the book first if it is missing or stale); screenshots of
+# every page land in book/_build/screenshots/.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -v -rs -m browser tests/test_browser.py
+
+# Re-vendor the widget JavaScript from npm (needs npm; the files are committed under
+# book/_extra/_static, versions in jupyter-widgets/VERSIONS.json).
+widgets-js:
+	$(PYTHON) tools/vendor_widgets_js.py
 
 lab: $(STAMP)
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
