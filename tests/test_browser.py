@@ -37,9 +37,6 @@ SCREENSHOTS = BOOK / "_build" / "screenshots"
 # Chapters the publishing issue requires to have a working kernel-less control.
 MUST_HAVE_CONTROLS = {"classification", "generation", "text"}
 
-pytestmark = pytest.mark.browser
-
-
 def toc_pages(book: Path = BOOK) -> list[str]:
     """Every page of _toc.yml, root first (same walk as tests/test_chapters.py)."""
     toc = yaml.safe_load((book / "_toc.yml").read_text())
@@ -135,6 +132,7 @@ def test_vendored_widget_js_is_intact():
     assert all((static / src).is_file() for src in scripts)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", toc_pages())
 def test_page_in_browser(name, built_book, visit):
     if not (built_book / f"{name}.html").exists():
