@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import os
-import time
+
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -193,6 +194,19 @@ def choose_device(device: str = "auto", *, verbose: bool = True) -> tuple[torch.
     return torch.device("cpu"), note
 
 
+def prepare(model: nn.Module, device: torch.device) -> nn.Module:
+    """Move ``model`` to ``device``; on the CPU a CNN uses the channels-last memory layout.
+
+    Channels-last made these small convolutions 1.3 to 2 times faster to train and 2 to 6
+    times faster to evaluate on this CPU (measured with one thread); results are the
+    same model, computed in another order.
+    """
+    model = model.to(device)
+    if isinstance(model, CNN) and device.type == "cpu":
+        model = model.to(memory_format=torch.channels_last)
+    return model
+
+
 # ----------------------------------------------------------------------------------------
 # Configuration
 # ----------------------------------------------------------------------------------------
@@ -218,6 +232,7 @@ class TrainConfig:
     eval_train_size: int = 1000   # fixed training-set sample evaluated each epoch
     device: str = "cpu"
     optimizer: str = "adam"
+    threads: int | None = 1       # CPU threads for torch while training (None: leave as is)
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -229,6 +244,8 @@ class TrainConfig:
         for name in ("n_train", "n_test"):
             if getattr(self, name) is not None:
                 _check_positive_int(name, getattr(self, name))
+        if self.threads is not None:
+            _check_positive_int("threads", self.threads)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) \
@@ -258,7 +275,7 @@ class TrainConfig:
 # Evaluation and prediction
 # ----------------------------------------------------------------------------------------
 @torch.inference_mode()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000) -> tuple[float, float]:
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 250) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy (0..1) of ``model`` on ``(x, y)``."""
     was_training = model.training
     model.eval()
@@ -275,7 +292,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
     """Predicted labels (int64, on the CPU) for images ``x`` of shape (N, 1, 28, 28)."""
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
         raise ValueError(f"predict needs a tensor of images shaped (N, 1, 28, 28), "
@@ -321,14 +338,37 @@ def _load_data(config: TrainConfig):
     return _DATA_MEMO[key]
 
 
+@contextmanager
+def torch_threads(n: int | None):
+    """Run the block with ``n`` torch CPU threads (None: unchanged), then restore the old number.
+
+    Small models gain little from a second thread, and on a shared machine a busy second
+    core makes multi-threaded small kernels wait on each other: one thread was 5 to 25
+    times faster than two for these models while other jobs ran on this 2-core machine.
+    """
+    previous = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def _train(config: TrainConfig, data, device: torch.device, device_note: str | None,
            progress: bool, weights_path) -> dict:
+    with torch_threads(config.threads):
+        return _train_loop(config, data, device, device_note, progress, weights_path)
+
+
+def _train_loop(config: TrainConfig, data, device: torch.device, device_note: str | None,
+                progress: bool, weights_path) -> dict:
     from tqdm.auto import tqdm
 
     from .measure import track
 
     torch.manual_seed(config.seed)
-    model = build_model(config.family, config.sizes).to(device)
+    model = prepare(build_model(config.family, config.sizes), device)
     optimiser = _make_optimizer(config, model)
     shuffle = torch.Generator().manual_seed(config.seed)
     x_train, y_train = data.x_train.to(device), data.y_train.to(device)
@@ -436,7 +476,7 @@ def load_trained(config: TrainConfig, *, progress: bool = True) -> tuple[nn.Modu
     record = train_classifier(config, progress=progress, refresh=not weights.exists())
     model = build_model(resolved.family, resolved.sizes)
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    return model.to(device).eval(), record
+    return prepare(model, device).eval(), record
 
 
 def train_sweep(configs: Iterable[TrainConfig], *, progress: bool = True) -> list[dict]:
