@@ -100,6 +100,8 @@ class PageReport:
     unrendered_widgets: int = 0
     controls: list[tuple[str, bool]] = field(default_factory=list)  # (description, view changed)
     ipynb_problem: str | None = None
+    launch_problem: str | None = None
+    math_problem: str | None = None
     screenshot: Path | None = None
 
     def problems(self, must_have_controls: bool = False) -> list[str]:
@@ -116,6 +118,10 @@ class PageReport:
                 for what, changed in self.controls if not changed]
         if must_have_controls and not self.controls:
             out.append("no slider, dropdown or toggle over precomputed views")
+        if self.math_problem:
+            out.append(f"math: {self.math_problem}")
+        if self.launch_problem:
+            out.append(f"launch buttons: {self.launch_problem}")
         if self.ipynb_problem:
             out.append(f".ipynb download: {self.ipynb_problem}")
         if self.screenshot is None or self.screenshot.stat().st_size < 10_000:
@@ -209,6 +215,22 @@ def check_tracebacks(page, report: PageReport) -> None:
     report.tracebacks = found
 
 
+def check_math(page, report: PageReport, timeout_ms: int = 20_000) -> None:
+    """Every formula is typeset by the vendored MathJax (an mjx-container per .math)."""
+    n_math = page.locator(".math").count()
+    if not n_math:
+        return
+    try:
+        page.wait_for_function(
+            "document.querySelectorAll('mjx-container').length >= "
+            f"{n_math}", timeout=timeout_ms)
+    except Exception:
+        pass
+    typeset = page.locator("mjx-container").count()
+    if typeset < n_math:
+        report.math_problem = f"{typeset} of {n_math} formulas typeset by MathJax"
+
+
 def _move(page, control, kind: str) -> str:
     """Move one control to another value; returns a description of the move."""
     if kind == "slider":
@@ -259,7 +281,7 @@ def check_controls(page, report: PageReport, max_per_widget: int = 3) -> None:
 
 def check_ipynb_download(page, report: PageReport, base_url: str) -> None:
     """The page's download menu links an .ipynb that is a notebook with a kernel spec."""
-    link = page.locator("a.btn", has_text=".ipynb")
+    link = page.locator("a.btn-download-notebook-button")
     if link.count() == 0:
         link = page.locator("a[href$='.ipynb']")
     if link.count() == 0:
@@ -278,6 +300,16 @@ def check_ipynb_download(page, report: PageReport, base_url: str) -> None:
         return
     if nb.get("nbformat") != 4 or not nb.get("metadata", {}).get("kernelspec", {}).get("name"):
         report.ipynb_problem = f"{url} is not an nbformat 4 notebook with a kernel spec"
+
+
+def check_launch_buttons(page, report: PageReport, name: str, path_to_book: str) -> None:
+    """A Binder link that opens this page's source in JupyterLab, and Thebe's Live Code."""
+    wanted = f"urlpath=lab/tree/{path_to_book.strip('/')}/{name}.md"
+    hrefs = page.eval_on_selector_all("a[href*='mybinder.org']", "els => els.map(e => e.href)")
+    if not any(wanted in h for h in hrefs):
+        report.launch_problem = f"no Binder link with {wanted!r} (found {hrefs})"
+    elif page.locator("[onclick*='initThebe']").count() == 0:
+        report.launch_problem = "no Thebe (Live Code) launch button"
 
 
 def screenshot(page, path: Path, report: PageReport) -> None:

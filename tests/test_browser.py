@@ -5,11 +5,12 @@ the machine blocked (the book must work offline):
 
 * no console errors (and no uncaught exceptions, no failed local requests);
 * every <img> loads (naturalWidth > 0);
-* no cell output shows a traceback;
+* no cell output shows a traceback, and every formula is typeset (MathJax, vendored);
 * every widget renders, and moving a slider, dropdown or toggle changes the visible view
   (kernel-less: the controls are jslinked to precomputed views); the chapters
   classification, generation and text must have at least one such control;
-* the page offers a download of its .ipynb, which is a notebook with a kernel spec.
+* the page offers a download of its .ipynb, which is a notebook with a kernel spec;
+* the Binder link opens this page's source, and Thebe's Live Code button is there.
 
 A full-page screenshot of each page is saved to book/_build/screenshots/<page>.png.
 
@@ -36,6 +37,7 @@ HTML = BOOK / "_build" / "html"
 SCREENSHOTS = BOOK / "_build" / "screenshots"
 # Chapters the publishing issue requires to have a working kernel-less control.
 MUST_HAVE_CONTROLS = {"classification", "generation", "text"}
+BOOK_CONFIG = yaml.safe_load((BOOK / "_config.yml").read_text())
 
 def toc_pages(book: Path = BOOK) -> list[str]:
     """Every page of _toc.yml, root first (same walk as tests/test_chapters.py)."""
@@ -118,7 +120,8 @@ def visit(browser, base_url):
 
 
 def test_vendored_widget_js_is_intact():
-    """The committed widget JavaScript matches the npm versions recorded for it."""
+    """The committed widget JavaScript and MathJax match the npm versions recorded for them,
+    and the book config loads them from the book, not from a CDN."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("vendor", ROOT / "tools" / "vendor_widgets_js.py")
@@ -130,6 +133,8 @@ def test_vendored_widget_js_is_intact():
     assert all("://" not in src for src in scripts), "widget JS must not come from a CDN"
     static = ROOT / "book" / "_extra" / "_static"
     assert all((static / src).is_file() for src in scripts)
+    mathjax = config["sphinx"]["config"]["mathjax_path"]
+    assert "://" not in mathjax and (static / mathjax).is_file(), "MathJax must come from the book"
 
 
 @pytest.mark.browser
@@ -141,9 +146,11 @@ def test_page_in_browser(name, built_book, visit):
     bh.wait_for_widgets(page, report)
     bh.check_images(page, report)
     bh.check_tracebacks(page, report)
+    bh.check_math(page, report)
     bh.screenshot(page, SCREENSHOTS / f"{name}.png", report)  # before moving controls
     bh.check_controls(page, report)
     bh.check_ipynb_download(page, report, page.url.rsplit("/", 1)[0])
+    bh.check_launch_buttons(page, report, name, BOOK_CONFIG["repository"]["path_to_book"])
 
     problems = report.problems(must_have_controls=name in MUST_HAVE_CONTROLS)
     assert not problems, f"{name}.html:\n  " + "\n  ".join(problems)

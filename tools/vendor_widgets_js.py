@@ -1,23 +1,26 @@
 #!/usr/bin/env python3
-"""Vendor the JavaScript that renders ipywidgets in the static book, so pages work offline.
+"""Vendor the JavaScript the static book needs, so its pages work offline (no CDN).
 
 myst-nb embeds each page's widget state in the HTML and, by default, loads the code that
-draws the widgets from two CDNs (cdnjs for RequireJS, jsDelivr for the html-manager).
-This script fetches pinned versions of those two npm packages with ``npm pack`` and copies
-what the pages need into ``book/_extra/_static/jupyter-widgets/``:
+draws the widgets from two CDNs (cdnjs for RequireJS, jsDelivr for the html-manager), and
+Sphinx loads MathJax from jsDelivr. This script fetches pinned versions of those npm
+packages with ``npm pack`` and copies what the pages need into ``book/_extra/_static/``:
 
-* ``require.js`` from ``requirejs`` (the AMD loader ``embed-amd.js`` expects);
-* ``embed-amd.js`` from ``@jupyter-widgets/html-manager`` (it bundles the base, controls
-  and output widgets) and the font files it references (Font Awesome, loaded relative to
-  the script's own URL).
+* ``jupyter-widgets/require.js`` from ``requirejs`` (the AMD loader ``embed-amd.js`` expects);
+* ``jupyter-widgets/embed-amd.js`` from ``@jupyter-widgets/html-manager`` (it bundles the
+  base, controls and output widgets) and the font files it references;
+* ``mathjax/``: MathJax 3's ``tex-mml-chtml.js`` component, its CHTML web fonts and the TeX
+  extensions it autoloads, in the layout MathJax expects next to the script.
 
 ``book/_extra`` is in ``html_extra_path``: Sphinx copies it into the HTML output as is,
 and, unlike ``book/_static``, jupyter-book does not add its ``.js`` files to every page.
-``nb_ipywidgets_js`` in ``book/_config.yml`` adds them only to pages that have widgets.
+``nb_ipywidgets_js`` and ``mathjax_path`` in ``book/_config.yml`` add them only to pages
+that need them. ``book/_extra/_static/jupyter-widgets-offline.js`` (ours, not vendored)
+tells the widget bundle where its fonts are.
 
-The files are committed (so the book builds offline); ``VERSIONS.json`` records the npm
-versions, npm's integrity hashes and a sha256 per file. Run again to re-vendor, or with
-``--check`` to verify the committed files against ``VERSIONS.json``::
+The files are committed (so the book builds offline); ``tools/vendored.json`` records the
+npm versions, npm's integrity hashes and a sha256 per file. Run again to re-vendor, or with
+``--check`` to verify the committed files against it::
 
     python tools/vendor_widgets_js.py            # fetch with npm and (re)write the files
     python tools/vendor_widgets_js.py --check    # verify, exit 1 on any mismatch
@@ -36,15 +39,44 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEST = ROOT / "book" / "_extra" / "_static" / "jupyter-widgets"
-MANIFEST = DEST / "VERSIONS.json"
-
-# html-manager 1.0.x renders ipywidgets 8 state (controls 2.0) and ipywidgets 7 state.
-PACKAGES = {
-    "requirejs": "2.3.8",
-    "@jupyter-widgets/html-manager": "1.0.15",
-}
+STATIC = ROOT / "book" / "_extra" / "_static"
+MANIFEST = ROOT / "tools" / "vendored.json"
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
+
+
+def _requirejs(names: list[str]) -> dict[str, str]:
+    return {"package/require.js": "require.js"}
+
+
+def _html_manager(names: list[str]) -> dict[str, str]:
+    bundle = "package/dist/embed-amd.js"
+    if bundle not in names:
+        raise SystemExit(f"{bundle} not found in the html-manager tarball")
+    picked = {bundle: "embed-amd.js"}
+    for name in names:  # fonts, loaded relative to the bundle's own URL
+        if name.startswith("package/dist/") and name.endswith(FONT_SUFFIXES):
+            picked[name] = name.rsplit("/", 1)[1]
+    return picked
+
+
+def _mathjax(names: list[str]) -> dict[str, str]:
+    root = "package/es5/"
+    keep = ("tex-mml-chtml.js", "output/chtml/fonts/woff-v2/", "input/tex/extensions/")
+    picked = {n: n[len(root):] for n in names
+              if n.startswith(root) and n[len(root):].startswith(keep)}
+    if f"{root}tex-mml-chtml.js" not in picked:
+        raise SystemExit("es5/tex-mml-chtml.js not found in the mathjax tarball")
+    return picked
+
+
+# package -> (version, folder under book/_extra/_static, member selection)
+# html-manager 1.0.x renders ipywidgets 8 state (controls 2.0) and ipywidgets 7 state.
+BUNDLES = {
+    "requirejs": ("2.3.8", "jupyter-widgets", _requirejs),
+    "@jupyter-widgets/html-manager": ("1.0.15", "jupyter-widgets", _html_manager),
+    "mathjax": ("3.2.2", "mathjax", _mathjax),
+}
+PACKAGES = {name: spec[0] for name, spec in BUNDLES.items()}
 
 
 def sha256(path: Path) -> str:
@@ -60,59 +92,45 @@ def npm_pack(spec: str, workdir: Path) -> tuple[Path, dict]:
     return workdir / info["filename"], info
 
 
-def wanted_files(package: str, names: list[str]) -> dict[str, str]:
-    """Map tarball member -> file name in DEST for one package."""
-    if package == "requirejs":
-        return {"package/require.js": "require.js"}
-    bundle = "package/dist/embed-amd.js"
-    if bundle not in names:
-        raise SystemExit(f"{package}: {bundle} not found in the npm tarball")
-    picked = {bundle: "embed-amd.js"}
-    for name in names:
-        if name.startswith("package/dist/") and name.endswith(FONT_SUFFIXES):
-            picked[name] = name.rsplit("/", 1)[1]
-    return picked
-
-
 def vendor() -> None:
     manifest: dict = {"_comment": "written by tools/vendor_widgets_js.py; do not edit",
                       "packages": {}}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         staged = tmpdir / "staged"
-        staged.mkdir()
-        for package, version in PACKAGES.items():
+        for package, (version, folder, select) in BUNDLES.items():
             tarball, info = npm_pack(f"{package}@{version}", tmpdir)
+            files = {}
             with tarfile.open(tarball) as tar:
                 members = {m.name: m for m in tar.getmembers() if m.isfile()}
-                picked = wanted_files(package, list(members))
-                files = {}
-                for member, target in picked.items():
+                for member, target in select(list(members)).items():
                     data = tar.extractfile(members[member]).read()
-                    (staged / target).write_bytes(data)
-                    files[target] = hashlib.sha256(data).hexdigest()
-            # the bundle loads its fonts relative to its own URL: check they are all here
-            if package != "requirejs":
-                text = (staged / "embed-amd.js").read_text(encoding="utf-8")
-                for name in list(files):
-                    if name != "embed-amd.js" and name not in text:
+                    dest = staged / folder / target
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(data)
+                    files[f"{folder}/{target}"] = hashlib.sha256(data).hexdigest()
+            if package == "@jupyter-widgets/html-manager":  # keep only fonts it references
+                text = (staged / folder / "embed-amd.js").read_text(encoding="utf-8")
+                for name in [n for n in files if n.endswith(FONT_SUFFIXES)]:
+                    if name.rsplit("/", 1)[1] not in text:
                         (staged / name).unlink()
                         del files[name]
             manifest["packages"][package] = {"version": info["version"],
                                              "integrity": info.get("integrity"),
                                              "files": dict(sorted(files.items()))}
-        if DEST.exists():
-            shutil.rmtree(DEST)
-        DEST.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(staged, DEST)
+        for folder in {spec[1] for spec in BUNDLES.values()}:
+            if (STATIC / folder).exists():
+                shutil.rmtree(STATIC / folder)
+            shutil.copytree(staged / folder, STATIC / folder)
     MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n")
-    total = sum(p.stat().st_size for p in DEST.iterdir())
+    total = sum(STATIC.joinpath(n).stat().st_size
+                for e in manifest["packages"].values() for n in e["files"])
     print(f"vendored {', '.join(f'{k}@{v}' for k, v in PACKAGES.items())} "
-          f"into {DEST.relative_to(ROOT)} ({total / 1e6:.1f} MB)")
+          f"into {STATIC.relative_to(ROOT)} ({total / 1e6:.1f} MB)")
 
 
 def check() -> list[str]:
-    """Problems with the committed files (empty list when they match VERSIONS.json)."""
+    """Problems with the committed files (empty list when they match tools/vendored.json)."""
     if not MANIFEST.is_file():
         return [f"{MANIFEST.relative_to(ROOT)} is missing: run tools/vendor_widgets_js.py"]
     manifest = json.loads(MANIFEST.read_text())
@@ -121,7 +139,7 @@ def check() -> list[str]:
         if PACKAGES.get(package) != entry["version"]:
             problems.append(f"{package}: vendored {entry['version']}, pinned {PACKAGES.get(package)}")
         for name, digest in entry["files"].items():
-            path = DEST / name
+            path = STATIC / name
             if not path.is_file():
                 problems.append(f"{name} is missing")
             elif sha256(path) != digest:
@@ -136,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         problems = check()
         for p in problems:
-            print("vendored widget JS:", p, file=sys.stderr)
-        print("vendored widget JS: OK" if not problems else "vendored widget JS: FAILED")
+            print("vendored JS:", p, file=sys.stderr)
+        print("vendored JS: OK" if not problems else "vendored JS: FAILED")
         return 1 if problems else 0
     vendor()
     return 0
