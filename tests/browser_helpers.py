@@ -267,6 +267,8 @@ def check_controls(page, report: PageReport, max_per_widget: int = 3) -> None:
         for kind, control in candidates[:max_per_widget]:
             if kind == "dropdown" and control.locator("option").count() < 2:
                 continue
+            if not control.is_visible():  # e.g. inside a collapsed hide-output cell
+                continue
             control.scroll_into_view_if_needed()
             before = root.evaluate(_VISIBLE_VIEWS_JS)
             what = _move(page, control, kind)

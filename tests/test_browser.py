@@ -109,6 +109,7 @@ def visit(browser, base_url):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
+        page.set_default_timeout(15_000)  # never hang on one element
         report = bh.PageReport(name)
         url = f"{base_url}/{name}.html"
         bh.open_page(page, url, report, base_url)
@@ -154,3 +155,20 @@ def test_page_in_browser(name, built_book, visit):
 
     problems = report.problems(must_have_controls=name in MUST_HAVE_CONTROLS)
     assert not problems, f"{name}.html:\n  " + "\n  ".join(problems)
+
+
+def test_stale_build_is_detected(tmp_path):
+    """The build fixture rebuilds when the HTML is missing or older than a source."""
+    book = tmp_path / "book"
+    (book / "_build" / "html").mkdir(parents=True)
+    (book / "intro.md").write_text("# Intro\n")
+    assert "does not exist" in bh.html_is_stale(book)
+    index = book / "_build" / "html" / "index.html"
+    index.write_text("<html></html>")
+    os.utime(book / "intro.md", (1_000, 1_000))
+    assert bh.html_is_stale(book) is None
+    os.utime(book / "intro.md")  # edited after the build
+    assert "intro.md" in bh.html_is_stale(book)
+    (book / "_build" / "html" / "extra.html").write_text("built output is not a source")
+    os.utime(index, (2_000, 2_000))
+    assert "intro.md" in bh.html_is_stale(book)
