@@ -281,7 +281,7 @@ def check_controls(page, report: PageReport, max_per_widget: int = 3) -> None:
             report.controls.append((f"widget {r}: {what}", changed))
 
 
-def check_ipynb_download(page, report: PageReport, base_url: str) -> None:
+def check_ipynb_download(page, report: PageReport) -> None:
     """The page's download menu links an .ipynb that is a notebook with a kernel spec."""
     link = page.locator("a.btn-download-notebook-button")
     if link.count() == 0:

@@ -150,7 +150,7 @@ def test_page_in_browser(name, built_book, visit):
     bh.check_math(page, report)
     bh.screenshot(page, SCREENSHOTS / f"{name}.png", report)  # before moving controls
     bh.check_controls(page, report)
-    bh.check_ipynb_download(page, report, page.url.rsplit("/", 1)[0])
+    bh.check_ipynb_download(page, report)
     bh.check_launch_buttons(page, report, name, BOOK_CONFIG["repository"]["path_to_book"])
 
     problems = report.problems(must_have_controls=name in MUST_HAVE_CONTROLS)
