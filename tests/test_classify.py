@@ -67,7 +67,7 @@ def test_cnn_needs_at_least_one_layer_but_mlp_may_have_none():
     ({"family": "RNN"}, "family"), ({"epochs": 0}, "epochs"), ({"lr": -1.0}, "lr"),
     ({"batch_size": 2.5}, "batch_size"), ({"device": "tpu"}, "device"), ({"source": "web"}, "source"),
     ({"seed": -1}, "seed"), ({"optimizer": "lion"}, "optimizer"), ({"n_train": 0}, "n_train"),
-    ({"threads": 0}, "threads"),
+    ({"threads": 0}, "threads"), ({"tracking_mode": "gpu"}, "tracking_mode"),
 ])
 def test_bad_config_raises(changes, match):
     base = dict(family="MLP", sizes=(8,))
@@ -139,7 +139,7 @@ def test_cache_key_changes_with_every_setting(tmp_data):
     key = lambda cfg: rs.key(classify.NAMESPACE, cfg.settings(), code=(classify,))  # noqa: E731
     other = {"family": "CNN", "sizes": (17,), "epochs": 2, "lr": 1e-2, "batch_size": 16, "seed": 3,
              "source": "torchvision", "n_train": 100, "n_test": 50, "eval_train_size": 64,
-             "device": "cuda", "optimizer": "sgd", "threads": 2}
+             "device": "cuda", "optimizer": "sgd", "threads": 2, "tracking_mode": "machine"}
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     assert set(other) == fields, "every TrainConfig field must be tested here"
     keys = {key(base)}

@@ -233,6 +233,7 @@ class TrainConfig:
     device: str = "cpu"
     optimizer: str = "adam"
     threads: int | None = 1       # CPU threads for torch while training (None: leave as is)
+    tracking_mode: str = "process"  # CodeCarbon: count this process only, or the whole machine
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -244,6 +245,11 @@ class TrainConfig:
         for name in ("n_train", "n_test"):
             if getattr(self, name) is not None:
                 _check_positive_int(name, getattr(self, name))
+        from .measure import TRACKING_MODES
+
+        if self.tracking_mode not in TRACKING_MODES:
+            raise ValueError(f"tracking_mode must be one of {', '.join(TRACKING_MODES)}, "
+                             f"got {self.tracking_mode!r}")
         if self.threads is not None:
             _check_positive_int("threads", self.threads)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
@@ -323,7 +329,7 @@ def _make_optimizer(config: TrainConfig, model: nn.Module):
 _DATA_MEMO: dict[tuple, Any] = {}
 
 
-def _load_data(config: TrainConfig):
+def data_for(config: TrainConfig):
     """MNIST for ``config``, loaded once per process for each (source, n_train, n_test).
 
     Remembering it means a sweep tries the download (and prints the fallback note) once,
@@ -336,6 +342,9 @@ def _load_data(config: TrainConfig):
     if key not in _DATA_MEMO:
         _DATA_MEMO[key] = load_mnist(config.source, max_train=config.n_train, max_test=config.n_test)
     return _DATA_MEMO[key]
+
+
+_load_data = data_for
 
 
 @contextmanager
@@ -383,7 +392,8 @@ def _train_loop(config: TrainConfig, data, device: torch.device, device_note: st
     for epoch in bar:
         model.train()
         running, batches = 0.0, 0
-        with track("train epoch", settings={**base, "epoch": epoch, "phase": "train"}) as t_train:
+        with track("train epoch", settings={**base, "epoch": epoch, "phase": "train"},
+                   tracking_mode=config.tracking_mode) as t_train:
             order = torch.randperm(n, generator=shuffle).to(device)
             for start in range(0, n, bs):
                 idx = order[start:start + bs]
@@ -393,7 +403,8 @@ def _train_loop(config: TrainConfig, data, device: torch.device, device_note: st
                 optimiser.step()
                 running += float(loss.detach())
                 batches += 1
-        with track("evaluation", settings={**base, "epoch": epoch, "phase": "eval"}) as t_eval:
+        with track("evaluation", settings={**base, "epoch": epoch, "phase": "eval"},
+                   tracking_mode=config.tracking_mode) as t_eval:
             train_loss, train_acc = evaluate(model, x_sample, y_sample)
             test_loss, test_acc = evaluate(model, x_test, y_test)
         tr, ev = t_train.record, t_eval.record
@@ -488,6 +499,14 @@ def train_sweep(configs: Iterable[TrainConfig], *, progress: bool = True) -> lis
     for config in tqdm(configs, desc="sweep", unit="model", disable=not progress):
         records.append(train_classifier(config, progress=progress))
     return records
+
+
+def best(records: Sequence[dict], family: str | None = None) -> dict:
+    """The record with the highest final test accuracy (the cheaper one on a tie)."""
+    pool = [r for r in records if family is None or r["family"] == family]
+    if not pool:
+        raise ValueError(f"no records of family {family!r}")
+    return max(pool, key=lambda r: (totals(r)["test_acc"], -totals(r)["emissions_kg"]))
 
 
 def sweep_configs(mlps: Sequence[Sequence[int]], cnns: Sequence[Sequence[int]], **common) -> list[TrainConfig]:
