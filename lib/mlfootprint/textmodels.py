@@ -368,8 +368,8 @@ def gguf_load_record() -> Measurement:
 # ----------------------------------------------------------------------------------------
 # The embedded masked LM: the course's own miniature BERT
 # ----------------------------------------------------------------------------------------
-DEFAULT_PRETRAIN = dict(vocab_size=4000, hidden=128, layers=2, heads=2, intermediate=512,
-                        seq_len=64, batch_size=32, steps=700, lr=1e-3, warmup=0.06,
+DEFAULT_PRETRAIN = dict(vocab_size=3000, hidden=128, layers=2, heads=2, intermediate=512,
+                        seq_len=64, batch_size=32, steps=400, lr=1e-3, warmup=0.06,
                         mask_prob=0.15, weight_decay=0.01, seed=0, holdout_every=10)
 
 
@@ -469,7 +469,8 @@ def evaluate_masked_words(model, tokenizer, sentences: Sequence[str], baseline_i
                           batch_size: int = 256) -> dict:
     """Mask each whole word (one token, alphabetic) of each sentence in turn; top-1/top-5 accuracy.
 
-    The baseline always guesses the same ``baseline_ids`` (the most frequent words of the
+    Both the model and the baseline choose among whole-word tokens only (not punctuation or
+    word pieces). The baseline always guesses the same ``baseline_ids`` (the most frequent words of the
     training text), which is what a model that ignored the context would do at best.
     """
     import torch
@@ -486,6 +487,8 @@ def evaluate_masked_words(model, tokenizer, sentences: Sequence[str], baseline_i
     if not examples:
         raise ValueError("no whole words to mask in the evaluation sentences")
     top1 = top5 = 0
+    # the question is "which word goes here": model and baseline both choose among whole words
+    words = torch.tensor([_whole_word(tokenizer, i) for i in range(len(tokenizer))])
     base = set(int(b) for b in baseline_ids[:5])
     base1 = int(baseline_ids[0])
     base_top1 = sum(t == base1 for _, _, t in examples)
@@ -502,7 +505,7 @@ def evaluate_masked_words(model, tokenizer, sentences: Sequence[str], baseline_i
             logits = model(input_ids=ids, attention_mask=att).logits
             rows = torch.arange(len(chunk))
             pos = torch.tensor([e[1] for e in chunk])
-            best = logits[rows, pos].topk(5, dim=-1).indices
+            best = logits[rows, pos].masked_fill(~words, float("-inf")).topk(5, dim=-1).indices
             target = torch.tensor([e[2] for e in chunk])
             top1 += int((best[:, 0] == target).sum())
             top5 += int((best == target[:, None]).any(dim=1).sum())
@@ -872,3 +875,22 @@ def peak_memory_mb() -> float:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def generation_views(lm: LoadedModel, prompt: str, token_options: Sequence[int],
+                     temperatures: Sequence[float], seed: int = 0,
+                     progress: bool = True) -> dict[tuple[int, float], GenerationResult]:
+    """One generation per (max new tokens, temperature), cached: the precomputed slider views."""
+    from tqdm.auto import tqdm
+
+    settings = {"model": lm.identity(), "prompt": prompt, "tokens": list(token_options),
+                "temperatures": list(temperatures), "seed": seed}
+
+    def compute():
+        combos = [(n, t) for n in token_options for t in temperatures]
+        return [generate(lm, prompt, n, temperature=t, seed=seed).to_dict()
+                for n, t in tqdm(combos, desc="slider views", disable=not progress)]
+
+    stored = cached("text/views", settings, compute, code=(_this(),))
+    return {(r["settings"]["max_new_tokens"], r["settings"]["temperature"]): GenerationResult(**r)
+            for r in stored}
