@@ -8,7 +8,8 @@ The book is copied to a temporary folder and built twice with ``jupyter-book bui
 2. **warm**: the same command again, which should re-execute nothing.
 
 While each build runs, the process tree is sampled (psutil, every 0.2 s) for the peak
-resident memory of each Jupyter kernel (a chapter's kernel) and of the whole tree.
+resident memory of each Jupyter kernel (a chapter's kernel, with any worker processes it
+forked) and of the whole tree.
 It prints both times, the warm/cold ratio, the peaks, and whether the book meets the
 publishing limits (cold build within 12 minutes on this 2-core machine, no chapter kernel
 above 2 GB). Timings are noisy when other work shares the CPU: say so when quoting them.
@@ -60,21 +61,34 @@ def _is_kernel(proc: psutil.Process) -> bool:
 
 
 def _sample(root: psutil.Process, run: BuildRun, stop: threading.Event) -> None:
+    """Peak RSS of the whole tree, and of each kernel counted with its own children
+    (workers forked by a chapter belong to its kernel; shared pages are counted in each
+    process, so this errs high)."""
     while not stop.is_set():
         try:
             procs = [root] + root.children(recursive=True)
         except psutil.NoSuchProcess:
             return
-        total = 0
+        rss, parent, kernel = {}, {}, {}
         for proc in procs:
             try:
-                rss = proc.memory_info().rss
+                rss[proc.pid] = proc.memory_info().rss
+                parent[proc.pid] = proc.ppid()
+                kernel[proc.pid] = _is_kernel(proc)
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
-            total += rss
-            if _is_kernel(proc):
-                run.peak_kernel_bytes[proc.pid] = max(run.peak_kernel_bytes.get(proc.pid, 0), rss)
-        run.peak_tree_bytes = max(run.peak_tree_bytes, total)
+        run.peak_tree_bytes = max(run.peak_tree_bytes, sum(rss.values()))
+        totals: dict[int, int] = {}
+        for pid in rss:
+            top, p = None, pid  # the outermost kernel above (or at) this process
+            while p in rss:
+                if kernel.get(p):
+                    top = p
+                p = parent.get(p)
+            if top is not None:
+                totals[top] = totals.get(top, 0) + rss[pid]
+        for pid, total in totals.items():
+            run.peak_kernel_bytes[pid] = max(run.peak_kernel_bytes.get(pid, 0), total)
         stop.wait(0.2)
 
 
