@@ -19,9 +19,30 @@ def _short_method(record: dict) -> str:
     from ..measure import Measurement
 
     m = Measurement.from_dict(record["history"][0]["train_measurement"])
-    return (f"CodeCarbon offline, CPU: {m.cpu_power_source}; RAM: constant {m.ram_model.split('constant ')[-1].split(' ')[0]}; "
+    ram = m.ram_model.split(", ")[-1].rstrip(".")
+    return (f"CodeCarbon offline, {m.tracking_mode} mode; CPU: {m.cpu_power_source}; RAM: {ram}; "
             f"grid {m.country_iso} {m.carbon_intensity_g_per_kwh:.0f} g CO2e/kWh; each epoch measured once "
             f"(training and evaluation apart), summed over {len(record['history'])} epochs.")
+
+
+def _plain_log_axis(axis) -> None:
+    """Log axis with plain numbers on the major ticks and no crowded minor labels."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _shades(records: Sequence[dict]) -> list:
+    """One colour per record: shades of the family's colour map, light (small) to dark (large)."""
+    maps = {"MLP": "Blues", "CNN": "Reds"}
+    out = []
+    for r in records:
+        same = [q for q in records if q["family"] == r["family"]]
+        k = same.index(r)
+        frac = 0.4 + 0.55 * (k / max(1, len(same) - 1))
+        out.append(plt.get_cmap(maps.get(r["family"], "Greys"))(frac))
+    return out
 
 
 def _colour(family: str) -> str:
@@ -49,7 +70,7 @@ def params_vs_co2(records: Sequence[dict], title: str = "Model size against trai
     for family in sorted({r["family"] for r in records}):
         rs = [r for r in records if r["family"] == family]
         xs = [r["n_params"] for r in rs]
-        ys = [totals(r)["emissions_kg"] * 1e3 for r in rs]
+        ys = [totals(r)["emissions_kg"] * 1e6 for r in rs]
         ax.scatter(xs, ys, color=_colour(family), label=family, s=40, zorder=3)
         for r, xv, yv in zip(rs, xs, ys):
             ax.annotate(r["label"].split(" ", 1)[1], (xv, yv), fontsize=7, xytext=(4, 3),
@@ -57,7 +78,8 @@ def params_vs_co2(records: Sequence[dict], title: str = "Model size against trai
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("trainable parameters (count, log scale)")
-    ax.set_ylabel("CO₂ for the whole run (g CO₂e, log scale)")
+    ax.set_ylabel("CO₂ for the whole run (mg CO₂e, log scale)")
+    _plain_log_axis(ax.yaxis)
     ax.set_title(title)
     ax.legend(title="family")
     method_footnote(fig, _short_method(records[0]))
@@ -78,7 +100,7 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
 def accuracy_vs_co2(records: Sequence[dict], title: str = "Test accuracy against CO₂, with the Pareto front"):
     """Final test accuracy against total CO2; the Pareto front (best accuracy for the cost) joined."""
     fig, ax = new_figure()
-    pts = [(totals(r)["emissions_kg"] * 1e3, 100 * totals(r)["test_acc"]) for r in records]
+    pts = [(totals(r)["emissions_kg"] * 1e6, 100 * totals(r)["test_acc"]) for r in records]
     front = pareto_front(pts)
     for family in sorted({r["family"] for r in records}):
         idx = [i for i, r in enumerate(records) if r["family"] == family]
@@ -91,7 +113,8 @@ def accuracy_vs_co2(records: Sequence[dict], title: str = "Test accuracy against
     ax.step(fx, fy, where="post", color="black", lw=1, ls="--", label="Pareto front", zorder=2)
     ax.scatter(fx, fy, facecolors="none", edgecolors="black", s=110, zorder=4)
     ax.set_xscale("log")
-    ax.set_xlabel("CO₂ for the whole run (g CO₂e, log scale)")
+    ax.set_xlabel("CO₂ for the whole run (mg CO₂e, log scale)")
+    _plain_log_axis(ax.xaxis)
     ax.set_ylabel("test accuracy (%)")
     ax.set_title(title)
     ax.legend(loc="lower right")
@@ -125,15 +148,16 @@ def learning_curves(records: Sequence[dict], title: str = "Loss and accuracy ove
 def cumulative_energy(records: Sequence[dict], title: str = "Cumulative energy over epochs"):
     """Energy used so far (training + evaluation) after each epoch, log scale."""
     fig, ax = new_figure()
-    cmap = plt.get_cmap("tab10")
+    colours = _shades(records)
     for k, r in enumerate(records):
         ep = [e["epoch"] for e in r["history"]]
         cum = np.cumsum([(e["train_energy_kwh"] + e["eval_energy_kwh"]) * 3.6e6 for e in r["history"]])
-        ax.plot(ep, cum, marker="o", ms=3, color=cmap(k % 10), label=r["label"],
+        ax.plot(ep, cum, marker="o", ms=3, color=colours[k], label=r["label"],
                 ls="-" if r["family"] == "CNN" else "--")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("energy used so far (J, log scale)")
+    _plain_log_axis(ax.yaxis)
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2)
     method_footnote(fig, _short_method(records[0]))
