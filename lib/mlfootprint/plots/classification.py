@@ -27,8 +27,9 @@ def _short_method(record: dict) -> str:
 
 def _plain_log_axis(axis) -> None:
     """Log axis with plain numbers on the major ticks and no crowded minor labels."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 
@@ -64,7 +65,7 @@ def example_digits(x, y, n: int = 20, title: str = "Example digits and their lab
     return fig
 
 
-def params_vs_co2(records: Sequence[dict], title: str = "Model size against training CO₂"):
+def params_vs_co2(records: Sequence[dict], title: str = "Model size against CO₂ (training and evaluation)"):
     """Parameters (x) against total CO2 (training + evaluation), log-log, coloured by family."""
     fig, ax = new_figure()
     for family in sorted({r["family"] for r in records}):
