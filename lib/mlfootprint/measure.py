@@ -188,8 +188,15 @@ def _rapl_available() -> bool:
 
 
 def hardware_method(config: TrackerConfig | None = None) -> HardwareMethod:
-    """Inspect the tracker CodeCarbon set up for ``config`` and say how it gets its power."""
-    config = config or current_config()
+    """Inspect the tracker CodeCarbon set up for ``config`` and say how it gets its power.
+
+    Computed once per tracker configuration (the hardware does not change within a process).
+    """
+    return _hardware_method(config or current_config())
+
+
+@lru_cache(maxsize=None)
+def _hardware_method(config: TrackerConfig) -> HardwareMethod:
     tracker = _tracker(config)
     cpu = next((h for h in tracker._hardware if type(h).__name__ == "CPU"), None)
     ram = next((h for h in tracker._hardware if type(h).__name__ == "RAM"), None)
