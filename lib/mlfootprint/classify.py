@@ -513,6 +513,20 @@ def best(records: Sequence[dict], family: str | None = None) -> dict:
     return max(pool, key=lambda r: (totals(r)["test_acc"], -totals(r)["emissions_kg"]))
 
 
+# The classification chapter's sweep. The synthesis chapter and the tour read the same runs
+# from the results store, so they are defined once, here.
+CHAPTER_SETTINGS = dict(epochs=10, lr=1e-3, batch_size=64, seed=0, source="auto",
+                        n_train=4000, n_test=1000, eval_train_size=1000, device="auto", threads=1,
+                        tracking_mode="process")
+CHAPTER_MLPS = [(12,), (24, 4), (32, 16), (64, 32), (128, 64, 32), (256, 128, 64)]
+CHAPTER_CNNS = [(4,), (8,), (8, 16), (16, 32), (32, 64)]
+
+
+def chapter_configs() -> list[TrainConfig]:
+    """The TrainConfigs of the classification chapter's sweep."""
+    return sweep_configs(CHAPTER_MLPS, CHAPTER_CNNS, **CHAPTER_SETTINGS)
+
+
 def sweep_configs(mlps: Sequence[Sequence[int]], cnns: Sequence[Sequence[int]], **common) -> list[TrainConfig]:
     """One TrainConfig per MLP and CNN size, sharing ``common`` settings."""
     return ([TrainConfig("MLP", tuple(s), **common) for s in mlps]
