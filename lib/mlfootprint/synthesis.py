@@ -1,0 +1,197 @@
+"""The course's tasks side by side: per-model summaries, usage at scale, and measured mitigations.
+
+Everything here reads the results the task chapters stored (through the same cached
+functions, so a warm cache means no retraining) or measures small extra workloads
+(inference per item, batching), themselves cached under ``data/results/synthesis``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass, field
+
+from . import classify, measure
+from .measure import Measurement
+from .store import cached
+
+
+def _this_module():
+    return sys.modules[__name__]
+
+
+# ----------------------------------------------------------------------------------------
+# Published reference points (cited, not measured here)
+# ----------------------------------------------------------------------------------------
+PUBLISHED = [
+    # Luccioni, Jernite & Strubell, "Power Hungry Processing: Watts Driving the Cost of AI
+    # Deployment?", FAccT 2024, Table 2: mean energy per 1,000 inferences over the models
+    # tested for each task, measured with CodeCarbon on one NVIDIA A100-SXM4-80GB (AWS).
+    {"task": "image classification", "kwh_per_1000": 0.007},
+    {"task": "fill-mask (masked language modelling)", "kwh_per_1000": 0.003},
+    {"task": "text generation", "kwh_per_1000": 0.047},
+    {"task": "image generation", "kwh_per_1000": 2.907},
+]
+PUBLISHED_SOURCE = ("Luccioni, Jernite & Strubell, \"Power Hungry Processing: Watts Driving the "
+                    "Cost of AI Deployment?\", ACM FAccT 2024, Table 2 (mean per task)")
+PUBLISHED_HARDWARE = "one NVIDIA A100-SXM4-80GB GPU on AWS, measured with CodeCarbon"
+
+
+# ----------------------------------------------------------------------------------------
+# One row per model
+# ----------------------------------------------------------------------------------------
+@dataclass
+class ModelSummary:
+    """What one model costs and how good it is, with the methods behind the numbers."""
+
+    task: str
+    model: str
+    family: str
+    parameters: int
+    train_energy_kwh: float | None
+    train_emissions_kg: float | None
+    train_method: str
+    infer_energy_kwh: float          # per inference (one image, one query)
+    infer_emissions_kg: float
+    infer_method: str
+    inference_unit: str
+    quality_name: str
+    quality: float
+    data_source: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def classifier_inference_cost(config: classify.TrainConfig, *, batch_size: int = 100,
+                              repeats: int = 5, min_seconds: float = 1.0) -> Measurement:
+    """Energy per classified image for a trained classifier, predicting batches of ``batch_size``."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    settings = {**config.settings(), "batch_size": batch_size, "repeats": repeats,
+                "min_seconds": min_seconds}
+
+    def compute():
+        import torch
+
+        model, record = classify.load_trained(config, progress=False)
+        data = classify.data_for(config)
+        images = data.x_test[:batch_size]
+        torch.manual_seed(0)
+        return measure.measure_repeated(lambda: classify.predict(model, images, batch_size=batch_size),
+                                        label=f"{record['label']} inference, batch {batch_size}",
+                                        settings=settings, repeats=repeats, min_seconds=min_seconds,
+                                        items_per_call=len(images))
+
+    return cached("synthesis/classifier_inference", settings, compute,
+                  code=(_this_module(), classify), decode=Measurement.from_dict)
+
+
+def classifier_summary(config: classify.TrainConfig, **inference_kwargs) -> ModelSummary:
+    record = classify.train_classifier(config, progress=False)
+    tot = classify.totals(record)
+    infer = classifier_inference_cost(config, **inference_kwargs)
+    return ModelSummary(
+        task="image classification", model=record["label"], family=record["family"],
+        parameters=int(record["n_params"]),
+        train_energy_kwh=tot["energy_kwh"], train_emissions_kg=tot["emissions_kg"],
+        train_method=classify.method_of(record),
+        infer_energy_kwh=infer.energy_kwh, infer_emissions_kg=infer.emissions_kg,
+        infer_method=infer.method(), inference_unit="image",
+        quality_name="test accuracy", quality=float(tot["test_acc"]),
+        data_source=record["data"]["source"],
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Scale
+# ----------------------------------------------------------------------------------------
+def at_scale(per_inference_kwh: float, *, queries_per_day: float = 1e6, days: int = 365,
+             countries=("SWE", "FRA", "USA", "DEU", "CHN", "IND")) -> dict:
+    """Energy of ``queries_per_day`` inferences for ``days`` days, and its CO2 on several grids."""
+    for name, value in (("per_inference_kwh", per_inference_kwh), ("queries_per_day", queries_per_day)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0:
+            raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"days must be a positive integer, got {days!r}")
+    kwh = per_inference_kwh * queries_per_day * days
+    return {"kwh": kwh, "queries": queries_per_day * days,
+            "kg_co2": {c: measure.kwh_to_kg(kwh, c) for c in countries}}
+
+
+# ----------------------------------------------------------------------------------------
+# Mitigations, each as a measured before/after
+# ----------------------------------------------------------------------------------------
+def _before_after(name: str, before: dict, after: dict, how: str) -> dict:
+    saved = 1.0 - after["energy_kwh"] / before["energy_kwh"] if before["energy_kwh"] else float("nan")
+    return {"mitigation": name, "before": before, "after": after, "energy_saved": saved, "how": how}
+
+
+def smaller_model(records: list[dict], *, tolerance: float = 0.01) -> dict:
+    """The most accurate classifier against the cheapest one within ``tolerance`` of its accuracy."""
+    if not records:
+        raise ValueError("smaller_model needs at least one trained record")
+    tots = [(r, classify.totals(r)) for r in records]
+    best_r, best_t = max(tots, key=lambda rt: rt[1]["test_acc"])
+    ok = [(r, t) for r, t in tots if t["test_acc"] >= best_t["test_acc"] - tolerance]
+    small_r, small_t = min(ok, key=lambda rt: rt[1]["energy_kwh"])
+    row = lambda r, t: {"model": r["label"], "parameters": r["n_params"],  # noqa: E731
+                        "energy_kwh": t["energy_kwh"], "quality": t["test_acc"]}
+    return _before_after("a smaller model", row(best_r, best_t), row(small_r, small_t),
+                         f"the cheapest model to train within {100 * tolerance:.0f} accuracy points "
+                         f"of the most accurate one")
+
+
+def early_stopping(record: dict, *, patience: int = 2, min_delta: float = 0.002) -> dict:
+    """Stop when the monitored accuracy has not improved by ``min_delta`` for ``patience`` epochs."""
+    hist = record["history"]
+    best, best_epoch, stop = -1.0, 0, len(hist)
+    for i, epoch in enumerate(hist, start=1):
+        if epoch["test_acc"] > best + min_delta:
+            best, best_epoch = epoch["test_acc"], i
+        elif i - best_epoch >= patience:
+            stop = i
+            break
+    full, cut = classify.totals(record), classify.totals(classify.upto(record, stop))
+    row = lambda t: {"model": record["label"], "epochs": t["epochs"],  # noqa: E731
+                     "energy_kwh": t["energy_kwh"], "quality": t["test_acc"]}
+    return _before_after("early stopping", row(full), row(cut),
+                         f"stop after {patience} epochs without a gain of {100 * min_delta:.1f} "
+                         f"points in held-out accuracy")
+
+
+def evaluate_less_often(record: dict) -> dict:
+    """Evaluate every epoch (as in the chapter) against evaluating only after the last epoch."""
+    t = classify.totals(record)
+    last_eval = record["history"][-1]["eval_energy_kwh"]
+    before = {"model": record["label"], "energy_kwh": t["energy_kwh"], "quality": t["test_acc"],
+              "evaluations": t["epochs"]}
+    after = {"model": record["label"], "energy_kwh": t["train_energy_kwh"] + last_eval,
+             "quality": t["test_acc"], "evaluations": 1}
+    return _before_after("evaluating less often", before, after,
+                         "one evaluation at the end instead of one per epoch (same final model)")
+
+
+def batching(config: classify.TrainConfig, *, small: int = 1, large: int = 100) -> dict:
+    """Inference one image at a time against batches of ``large`` images (energy per image)."""
+    one = classifier_inference_cost(config, batch_size=small)
+    many = classifier_inference_cost(config, batch_size=large)
+    row = lambda m, b: {"model": config.label, "batch": b, "energy_kwh": m.energy_kwh,  # noqa: E731
+                        "method": m.method()}
+    return _before_after("batching inference", row(one, small), row(many, large),
+                         f"classify {large} images per call instead of {small}")
+
+
+def cleaner_grid(energy_kwh: float, *, to: str = "SWE") -> dict:
+    """The same energy on the course's grid against a low-carbon grid."""
+    here = measure.carbon_intensity()
+    there = measure.carbon_intensity(to)
+    before = {"country": here.country_name, "energy_kwh": energy_kwh,
+              "kg_co2": energy_kwh * here.g_per_kwh / 1000}
+    after = {"country": there.country_name, "energy_kwh": energy_kwh,
+             "kg_co2": energy_kwh * there.g_per_kwh / 1000}
+    out = _before_after("running where the grid is cleaner", before, after,
+                        f"the same work on {there.country_name}'s grid ({there.g_per_kwh:.0f} g/kWh) "
+                        f"instead of {here.country_name}'s ({here.g_per_kwh:.0f} g/kWh)")
+    out["co2_saved"] = 1.0 - after["kg_co2"] / before["kg_co2"] if before["kg_co2"] else float("nan")
+    return out
