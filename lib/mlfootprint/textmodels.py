@@ -574,11 +574,8 @@ def course_minibert(settings: dict | None = None, progress: bool = True) -> Pret
     The folder name is the result store's key of ``settings`` (with the corpus, the
     country and this module's code), so a change of any of them trains a fresh model.
     """
-    import sys
-
     s = _pretrain_settings(settings)
-    this = sys.modules[__name__]
-    key = ResultStore().key("text/minibert", s, code=(this, corpus_mod))
+    key = ResultStore().key("text/minibert", s, code=_PRETRAIN_CODE)
     folder = data_dir() / "models" / f"course-minibert-{key}"
     meta = folder / "pretraining.json"
     if meta.is_file():
@@ -612,6 +609,12 @@ def course_minibert(settings: dict | None = None, progress: bool = True) -> Pret
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+# What the mini-BERT's cache key hashes: the corpus module and the functions that train and
+# evaluate it (not the whole module, so that editing the generation code does not retrain).
+_PRETRAIN_CODE = (corpus_mod, train_wordpiece, _blocks, _mask_batch, _whole_word,
+                  evaluate_masked_words, pretrain_masked_lm, course_minibert, _pretrain_settings)
 
 
 # Published figures for BERT-base pre-training, to set the mini-BERT against.
