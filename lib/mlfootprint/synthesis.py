@@ -195,3 +195,39 @@ def cleaner_grid(energy_kwh: float, *, to: str = "SWE") -> dict:
                         f"instead of {here.country_name}'s ({here.g_per_kwh:.0f} g/kWh)")
     out["co2_saved"] = 1.0 - after["kg_co2"] / before["kg_co2"] if before["kg_co2"] else float("nan")
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# Every model of every chapter
+# ----------------------------------------------------------------------------------------
+def classification_summaries(*, progress: bool = True) -> list[ModelSummary]:
+    """One summary per model of the classification chapter's sweep (stored runs)."""
+    from tqdm.auto import tqdm
+
+    configs = classify.chapter_configs()
+    return [classifier_summary(c, repeats=3, min_seconds=0.5)
+            for c in tqdm(configs, desc="classifiers", disable=not progress)]
+
+
+def all_summaries(*, progress: bool = True) -> list[ModelSummary]:
+    """Every model of the course, from the chapters' stored results."""
+    return classification_summaries(progress=progress)
+
+
+def summary_table(summaries: list[ModelSummary]):
+    """A DataFrame with units in the column names and the method of each figure."""
+    import pandas as pd
+
+    rows = []
+    for s in summaries:
+        rows.append({
+            "task": s.task, "model": s.model, "parameters": s.parameters,
+            "training energy (Wh)": None if s.train_energy_kwh is None else s.train_energy_kwh * 1000,
+            "training CO2 (g)": None if s.train_emissions_kg is None else s.train_emissions_kg * 1000,
+            "energy per 1,000 inferences (Wh)": s.infer_energy_kwh * 1e6,
+            "CO2 per 1,000 inferences (g)": s.infer_emissions_kg * 1e6,
+            "inference unit": s.inference_unit,
+            "quality": f"{s.quality_name}: {s.quality:.1%}" if s.quality_name else "not measured",
+            "data": s.data_source,
+        })
+    return pd.DataFrame(rows)
