@@ -81,7 +81,8 @@ def classifier_inference_cost(config: classify.TrainConfig, *, batch_size: int =
         return measure.measure_repeated(lambda: classify.predict(model, images, batch_size=batch_size),
                                         label=f"{record['label']} inference, batch {batch_size}",
                                         settings=settings, repeats=repeats, min_seconds=min_seconds,
-                                        items_per_call=len(images))
+                                        items_per_call=len(images),
+                                        tracking_mode=config.tracking_mode)
 
     return cached("synthesis/classifier_inference", settings, compute,
                   code=(_this_module(), classify), decode=Measurement.from_dict)
@@ -138,7 +139,7 @@ def smaller_model(records: list[dict], *, tolerance: float = 0.01) -> dict:
     row = lambda r, t: {"model": r["label"], "parameters": r["n_params"],  # noqa: E731
                         "energy_kwh": t["energy_kwh"], "quality": t["test_acc"]}
     return _before_after("a smaller model", row(best_r, best_t), row(small_r, small_t),
-                         f"the cheapest model to train within {100 * tolerance:.0f} accuracy points "
+                         f"the cheapest model to train within {100 * tolerance:g} accuracy point(s) "
                          f"of the most accurate one")
 
 
