@@ -191,6 +191,7 @@ class CVAE(nn.Module):
     def decode_logits(self, z: torch.Tensor, y1h: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    @torch.no_grad()
     def decode(self, z: torch.Tensor, labels: Any) -> torch.Tensor:
         """Images (N,1,28,28) in [0,1] for latent codes ``z`` and digit ``labels``."""
         labels = check_labels(labels)
