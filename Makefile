@@ -8,7 +8,6 @@ STAMP  := $(VENV)/.installed-stamp
 # Keep chapters and tests off the network-dependent defaults they do not need.
 export HF_HUB_DISABLE_TELEMETRY := 1
 export TOKENIZERS_PARALLELISM := false
-export MPLBACKEND := Agg
 
 .PHONY: install book test test-fast lab clean benchmarks test-browser widgets-js
 

@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Figures drawn inside the test process need no screen. This must not go through the
+# MPLBACKEND environment variable: chapter kernels inherit it, and with it set they stop
+# using the inline backend, so executed chapters would show no figures.
+import matplotlib
+
+matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -66,6 +66,11 @@ def test_chapter_executes(name):
     assert not errors
     executed = [c for c in code_cells if c.get("execution_count")]
     assert len(executed) == len(code_cells)
+    # chapters that draw must show their figures (a non-inline matplotlib backend would not)
+    if any("plots" in c.source for c in code_cells):
+        images = [o for c in code_cells for o in c.get("outputs", [])
+                  if "image/png" in o.get("data", {})]
+        assert images, f"{path.name} draws figures but its executed notebook shows none"
     # keep the executed notebook for people to look at
     out = ROOT / "book" / "_build" / "executed"
     out.mkdir(parents=True, exist_ok=True)
