@@ -429,6 +429,18 @@ class CopyGenerator(nn.Module):
         return out.reshape(-1, 1, 28, 28)
 
 
+# The generation chapter's generators and data. The synthesis chapter and the tour read the
+# same runs from the results store, so they are defined once, here.
+CHAPTER_DATA = dict(source="auto", max_train=4000, max_test=1000)
+CHAPTER_CONFIGS = {
+    "per-pixel": GeneratorConfig("pixel", smoothing=1.0),
+    "PCA": GeneratorConfig("pca", n_components=20),
+    "CVAE-MLP": GeneratorConfig("cvae-mlp", hidden=(256,), latent=2, epochs=20, lr=2e-3),
+    "CVAE-CNN": GeneratorConfig("cvae-cnn", channels=(8, 16), latent=2, epochs=20, lr=3e-3),
+    "copy": GeneratorConfig("copy"),
+}
+
+
 def build(config: GeneratorConfig, n_train: int = 1) -> nn.Module:
     """An untrained generator for ``config`` (``n_train`` sizes the copy generator's memory)."""
     if config.kind == "cvae-mlp":

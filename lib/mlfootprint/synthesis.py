@@ -210,9 +210,42 @@ def classification_summaries(*, progress: bool = True) -> list[ModelSummary]:
             for c in tqdm(configs, desc="classifiers", disable=not progress)]
 
 
+def generation_summaries(*, progress: bool = True) -> list[ModelSummary]:
+    """One summary per generator of the generation chapter (the memorising "copy" baseline
+    is left out: it learns nothing, so it has no training cost to compare)."""
+    import torch
+    from tqdm.auto import tqdm
+
+    from . import generate as gen, quality
+    from .mnist import load_mnist
+
+    data = load_mnist(**gen.CHAPTER_DATA, verbose=False)
+    judge, _ = quality.load_or_train_judge(data, progress=False)
+    scorer = quality.Scorer(judge, data)
+    labels = gen.balanced_labels(100)
+    out = []
+    configs = {k: c for k, c in gen.CHAPTER_CONFIGS.items() if c.kind != "copy"}
+    for name, config in tqdm(configs.items(), desc="generators", disable=not progress):
+        model, trained = gen.load_or_train(config, data, progress=False)
+        cost = gen.generation_cost(model, config, data)
+        # the same samples (seed 2, temperature 1) the generation chapter scores
+        score = scorer.score(model.sample(labels, 1.0, torch.Generator().manual_seed(2)), labels)
+        out.append(ModelSummary(
+            task="image generation", model=name, family=trained.family,
+            parameters=int(trained.n_parameters),
+            train_energy_kwh=trained.training.energy_kwh,
+            train_emissions_kg=trained.training.emissions_kg,
+            train_method=trained.training.method(),
+            infer_energy_kwh=cost.energy_kwh, infer_emissions_kg=cost.emissions_kg,
+            infer_method=cost.method(), inference_unit="image",
+            quality_name="judge accuracy", quality=float(score.accuracy),
+            data_source=data.source))
+    return out
+
+
 def all_summaries(*, progress: bool = True) -> list[ModelSummary]:
     """Every model of the course, from the chapters' stored results."""
-    return classification_summaries(progress=progress)
+    return classification_summaries(progress=progress) + generation_summaries(progress=progress)
 
 
 def summary_table(summaries: list[ModelSummary]):
