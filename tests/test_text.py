@@ -245,3 +245,34 @@ def test_line_fit_recovers_a_slope():
     assert fit.slope_j_per_token == pytest.approx(0.5) and fit.intercept_j == pytest.approx(2.0)
     with pytest.raises(ValueError):
         tm.fit_energy_per_token(fake[:1])
+
+
+def test_masked_word_evaluation_matches_a_plain_forward_pass(tiny_bert_folder):
+    lm = tm.load_model(tiny_bert_folder, "fill-mask")
+    model, tok = lm.model, lm.tokenizer
+    sentences = SENTENCES[:6]
+    words = torch.tensor([tm._whole_word(tok, i) for i in range(len(tok))])
+    baseline = [i for i in range(len(tok)) if words[i]][:5]
+    ev = tm.evaluate_masked_words(model, tok, sentences, baseline, batch_size=3)
+    n = top1 = top5 = base5 = 0
+    with torch.inference_mode():
+        for sentence in sentences:  # one example at a time, no padding, full logits
+            ids = tok(sentence)["input_ids"]
+            for pos in range(1, len(ids) - 1):
+                if not tm._whole_word(tok, ids[pos]) or tok.convert_ids_to_tokens(ids[pos + 1]).startswith("##"):
+                    continue
+                masked = torch.tensor([ids[:pos] + [tok.mask_token_id] + ids[pos + 1:]])
+                logits = model(input_ids=masked).logits[0, pos].masked_fill(~words, float("-inf"))
+                best = logits.topk(5).indices.tolist()
+                n, top1, top5 = n + 1, top1 + (best[0] == ids[pos]), top5 + (ids[pos] in best)
+                base5 += ids[pos] in baseline
+    assert ev["n_masked_words"] == n > 0
+    assert ev["top1"] == pytest.approx(top1 / n) and ev["top5"] == pytest.approx(top5 / n)
+    assert ev["baseline_top5"] == pytest.approx(base5 / n)
+
+
+@pytest.mark.parametrize("bad", [{"dropout": 1.5}, {"init_range": 0}, {"threads": 0}, {"grad_clip": -1},
+                                 {"lr": 2}])
+def test_pretraining_settings_are_checked(bad):
+    with pytest.raises(ValueError):
+        tm._pretrain_settings(bad)

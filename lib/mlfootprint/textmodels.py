@@ -317,24 +317,29 @@ def _convert_gguf(target: Path) -> Measurement:
 
     gguf = smollm2_gguf()
     print(f"Converting {gguf.name} into a transformers folder (once, about 30 s)...")
+    save = not (target / "config.json").is_file()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
 
     def load():
+        # the tokenizer first, saved and freed before the weights are de-quantized: parsing the
+        # GGUF metadata and de-quantizing each take hundreds of MB, and must not add up
         tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        return tok, model
-
-    (tok, model), record = measure_once(load, label="SmolLM2 cold load from GGUF",
-                                        settings={"what": "load", **_smollm2_settings()})
-    if not (target / "config.json").is_file():
-        # save_pretrained refuses a model that still carries the GGUF quantizer
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            model.save_pretrained(tmp)
+        if save:
             tok.save_pretrained(tmp)
+        del tok
+        _release_memory()
+        return AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+
+    try:
+        model, record = measure_once(load, label="SmolLM2 cold load from GGUF",
+                                     settings={"what": "load", **_smollm2_settings()})
+        if save:
+            # save_pretrained refuses a model that still carries the GGUF quantizer
+            model.hf_quantizer = None
+            if hasattr(model.config, "quantization_config"):
+                del model.config.quantization_config
+            model.save_pretrained(tmp)
             (tmp / "course_model.json").write_text(json.dumps({"name": SMOLLM2_NAME,
                                                                "from": str(gguf.name)}))
             tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -343,10 +348,23 @@ def _convert_gguf(target: Path) -> Measurement:
             except OSError:  # someone else finished first
                 if not (target / "config.json").is_file():
                     raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     del model
+    _release_memory()
     return record
+
+
+def _release_memory() -> None:
+    """Give freed memory back to the OS (the GGUF conversion peaks at about 1.7 GB)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by the process later
+        pass
 
 
 def smollm2_folder() -> Path:
