@@ -243,9 +243,50 @@ def generation_summaries(*, progress: bool = True) -> list[ModelSummary]:
     return out
 
 
+def text_summaries(*, progress: bool = True) -> list[ModelSummary]:
+    """The text chapter's two models: one fill-in-the-blank query and one 32-token generation."""
+    import torch
+
+    from . import textmodels as tm
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(tm.CHAPTER_THREADS)  # the chapter's measurements are keyed by threads
+    try:
+        gen_lm = tm.load_model(task="generation", verbose=progress)
+        fill_lm = tm.load_model(task="fill-mask", verbose=progress)
+        fill = tm.measure_fill_mask(fill_lm, tm.CHAPTER_FILL_EXAMPLE)
+        query = tm.token_sweep(gen_lm, tm.CHAPTER_PROMPT, progress=False, **tm.CHAPTER_SWEEP)[-1]
+        pre = tm.course_minibert(progress=False) if fill_lm.source == "embedded" else None
+    finally:
+        torch.set_num_threads(threads)
+    n_tokens = tm.CHAPTER_SWEEP["token_counts"][-1]
+    return [
+        ModelSummary(
+            task="fill-in-the-blank", model=fill_lm.name, family="masked LM",
+            parameters=int(fill_lm.n_parameters),
+            train_energy_kwh=pre.record.energy_kwh if pre else None,
+            train_emissions_kg=pre.record.emissions_kg if pre else None,
+            train_method=pre.record.method() if pre else "pre-trained elsewhere; not measured here.",
+            infer_energy_kwh=fill.energy_kwh, infer_emissions_kg=fill.emissions_kg,
+            infer_method=fill.method(), inference_unit="query",
+            quality_name="top-5 accuracy on held-out masked words" if pre else "",
+            quality=float(pre.evaluation["top5"]) if pre else float("nan"),
+            data_source=fill_lm.source),
+        ModelSummary(
+            task="text generation", model=gen_lm.name, family="causal LM",
+            parameters=int(gen_lm.n_parameters),
+            train_energy_kwh=None, train_emissions_kg=None,
+            train_method="pre-trained elsewhere; not measured here.",
+            infer_energy_kwh=query.energy_kwh, infer_emissions_kg=query.emissions_kg,
+            infer_method=query.method(), inference_unit=f"query of {n_tokens} new tokens",
+            quality_name="", quality=float("nan"), data_source=gen_lm.source),
+    ]
+
+
 def all_summaries(*, progress: bool = True) -> list[ModelSummary]:
     """Every model of the course, from the chapters' stored results."""
-    return classification_summaries(progress=progress) + generation_summaries(progress=progress)
+    return (classification_summaries(progress=progress) + generation_summaries(progress=progress)
+            + text_summaries(progress=progress))
 
 
 def summary_table(summaries: list[ModelSummary]):
@@ -261,7 +302,7 @@ def summary_table(summaries: list[ModelSummary]):
             "energy per 1,000 inferences (Wh)": s.infer_energy_kwh * 1e6,
             "CO2 per 1,000 inferences (g)": s.infer_emissions_kg * 1e6,
             "inference unit": s.inference_unit,
-            "quality": f"{s.quality_name}: {s.quality:.1%}" if s.quality_name else "not measured",
+            "quality": f"{s.quality_name}: {s.quality:.1%}" if s.quality_name else "not measured here",
             "data": s.data_source,
         })
     return pd.DataFrame(rows)

@@ -903,6 +903,14 @@ def measure_generation(lm: LoadedModel, prompt: str, n_tokens: int, repeats: int
                   code=(_this(),), decode=Measurement.from_dict)
 
 
+# The text chapter's measured queries. The synthesis chapter and the tour read the same
+# stored measurements, so they are defined once, here.
+CHAPTER_THREADS = 1
+CHAPTER_FILL_EXAMPLE = "The [MASK] statement is used for conditional execution."
+CHAPTER_PROMPT = "The future of AI is"
+CHAPTER_SWEEP = dict(token_counts=(4, 8, 16, 32), repeats=3, min_seconds=0.5)
+
+
 def token_sweep(lm: LoadedModel, prompt: str, token_counts: Sequence[int] = (4, 8, 16, 32),
                 repeats: int = 3, min_seconds: float = 1.0, progress: bool = True) -> list[Measurement]:
     """:func:`measure_generation` for each number of new tokens."""

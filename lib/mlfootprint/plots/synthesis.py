@@ -38,8 +38,8 @@ def mitigation_bars(rows: list[dict]):
     """Horizontal bars: fraction of energy (or CO2) saved by each mitigation."""
     fig, ax = new_figure(6.4, 0.5 + 0.5 * len(rows))
     labels = [r["mitigation"] for r in rows]
-    saved = [100 * r.get("co2_saved", r["energy_saved"]) if r["energy_saved"] == 0 else 100 * r["energy_saved"]
-             for r in rows]
+    # the grid changes CO2, not energy: show what each mitigation actually cuts
+    saved = [100 * r.get("co2_saved", r["energy_saved"]) for r in rows]
     ax.barh(labels, saved, color="#2ca02c")
     for i, v in enumerate(saved):
         ax.text(v + 1, i, f"{v:.0f}%", va="center", fontsize=8)
