@@ -65,3 +65,15 @@ def test_published_figures_have_sources():
     assert {p["task"] for p in synthesis.PUBLISHED} >= {"text generation", "image classification"}
     assert all(p["kwh_per_1000"] > 0 for p in synthesis.PUBLISHED)
     assert "FAccT 2024" in synthesis.PUBLISHED_SOURCE and "A100" in synthesis.PUBLISHED_HARDWARE
+
+
+def test_against_published_pairs_tasks_and_ratios():
+    def summary(task, kwh):
+        return synthesis.ModelSummary(task, "m", "f", 10, None, None, "", kwh, kwh * 0.4, "",
+                                      "image", "", float("nan"), "bundled")
+
+    best = {"image classification": summary("image classification", 1e-6),
+            "text generation": summary("text generation", 1e-5)}
+    rows = synthesis.against_published(best)
+    assert [r["task"] for r in rows] == ["image classification", "text generation"]
+    assert math.isclose(rows[0]["published / ours"], 0.007 / 1e-3)
