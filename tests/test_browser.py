@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 import browser_helpers as bh
+from book_pages import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = Path(os.environ.get("BROWSER_TEST_BOOK", ROOT / "book")).resolve()
@@ -38,25 +39,6 @@ SCREENSHOTS = BOOK / "_build" / "screenshots"
 # Chapters the publishing issue requires to have a working kernel-less control.
 MUST_HAVE_CONTROLS = {"classification", "generation", "text"}
 BOOK_CONFIG = yaml.safe_load((BOOK / "_config.yml").read_text())
-
-def toc_pages(book: Path = BOOK) -> list[str]:
-    """Every page of _toc.yml, root first (same walk as tests/test_chapters.py)."""
-    toc = yaml.safe_load((book / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-            for part in entry.get("parts", []) or []:
-                walk(part.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []) or []:
-        walk(part.get("chapters"))
-    return pages
-
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -139,7 +121,7 @@ def test_vendored_widget_js_is_intact():
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", toc_pages())
+@pytest.mark.parametrize("name", toc_pages(BOOK))
 def test_page_in_browser(name, built_book, visit):
     if not (built_book / f"{name}.html").exists():
         pytest.fail(f"{name}.html was not built (is {name} in _toc.yml but missing?)")

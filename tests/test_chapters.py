@@ -8,37 +8,14 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-import yaml
+from book_pages import BOOK, chapter_path, toc_pages
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-BOOK = ROOT / "book"
 
 
 def toc_files() -> list[str]:
-    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            for part in entry.get("parts", []) or []:
-                walk(part.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []) or []:
-        walk(part.get("chapters"))
-    return files
-
-
-def chapter_path(name: str) -> Path:
-    for suffix in (".md", ".ipynb"):
-        path = BOOK / f"{name}{suffix}"
-        if path.exists():
-            return path
-    raise FileNotFoundError(name)
+    return toc_pages(BOOK)
 
 
 def test_toc_lists_existing_files():
