@@ -77,3 +77,19 @@ def test_against_published_pairs_tasks_and_ratios():
     rows = synthesis.against_published(best)
     assert [r["task"] for r in rows] == ["image classification", "text generation"]
     assert math.isclose(rows[0]["published / ours"], 0.007 / 1e-3)
+
+
+def test_methods_text_states_the_instrument_once_and_each_protocol():
+    _, rec = measure.measure_once(lambda: sum(range(10_000)), label="x")
+    assert rec.method().startswith(rec.method_setup().split(" offline tracker.")[0])
+    assert rec.cpu_power_source in rec.method_setup() and "RAM" in rec.method_setup()
+    assert "no spread" in rec.method_repeats()
+
+    def summary(task):
+        return synthesis.ModelSummary(task, "m", "f", 10, None, None, "", 1e-9, 4e-10, "", "image",
+                                      "", float("nan"), "bundled", setup=rec.method_setup(),
+                                      train_protocol="T-" + task, infer_protocol=rec.method_repeats())
+
+    text = synthesis.methods_text([summary("a"), summary("a"), summary("b")])
+    assert text.count(rec.method_setup()) == 1
+    assert "T-a" in text and "T-b" in text and text.count("**a**") == 1

@@ -574,7 +574,8 @@ def method_of(record: dict) -> str:
 
     first = Measurement.from_dict(record["history"][0]["train_measurement"])
     n = len(record["history"])
-    return (first.method().split(" a single run")[0].rstrip() +
+    return (first.method_setup().replace(" offline tracker.",
+                                         f" offline tracker, {first.tracking_mode} mode.", 1) +
             f" Each of the {n} epochs was measured once for training and once for evaluation "
             f"(no repeats, so no spread per epoch; the spread across epochs is in the table).")
 

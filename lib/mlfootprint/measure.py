@@ -316,8 +316,17 @@ class Measurement:
         """Energy (kWh) and emissions (kg) for ``n_items`` items, e.g. ``per(1000)``."""
         return {"energy_kwh": self.energy_kwh * n_items, "emissions_kg": self.emissions_kg * n_items}
 
-    def method(self) -> str:
-        """How these numbers were obtained, in one sentence a learner can read."""
+    def method_setup(self) -> str:
+        """The instrument: tracker, CPU power source, RAM model and grid (no repeats)."""
+        gpu = f"; GPU {self.gpu_model} via NVML" if self.gpu_model else ""
+        return (f"CodeCarbon {self.codecarbon_version} offline tracker. "
+                f"CPU power: {self.cpu_power_source} ({self.cpu_power_detail.rstrip('.')}). "
+                f"RAM: {self.ram_model.rstrip('.')}{gpu}. "
+                f"Grid: {self.country_name} ({self.country_iso}), "
+                f"{self.carbon_intensity_g_per_kwh:.0f} g CO2e/kWh.")
+
+    def method_repeats(self) -> str:
+        """The protocol: tracking mode, repeats and spread (no instrument)."""
         rel = self.energy_spread.get("rel_std", 0.0)
         if self.repeats > 1:
             reps = (f"{self.repeats} repeats of at least {self.items_per_repeat} item(s)"
@@ -326,12 +335,14 @@ class Measurement:
                     f"min {self.energy_spread['min'] * 3.6e6:.3g} J, max {self.energy_spread['max'] * 3.6e6:.3g} J")
         else:
             reps = f"a single run of {self.items_per_repeat} item(s), so no spread is known"
-        gpu = f"; GPU {self.gpu_model} via NVML" if self.gpu_model else ""
-        return (f"CodeCarbon {self.codecarbon_version} offline tracker, {self.tracking_mode} mode. "
-                f"CPU power: {self.cpu_power_source} ({self.cpu_power_detail.rstrip('.')}). "
-                f"RAM: {self.ram_model.rstrip('.')}{gpu}. "
-                f"Grid: {self.country_name} ({self.country_iso}), "
-                f"{self.carbon_intensity_g_per_kwh:.0f} g CO2e/kWh. {reps}.")
+        return f"{self.tracking_mode} mode; {reps}."
+
+    def method(self) -> str:
+        """How these numbers were obtained, in one paragraph a learner can read."""
+        setup = self.method_setup().replace(" offline tracker.",
+                                            f" offline tracker, {self.tracking_mode} mode.", 1)
+        reps = self.method_repeats().split("; ", 1)[1]
+        return f"{setup} {reps[0].upper()}{reps[1:]}"
 
     def method_short(self) -> str:
         """A compact method string for table cells."""

@@ -58,6 +58,9 @@ class ModelSummary:
     quality_name: str
     quality: float
     data_source: str
+    setup: str = ""            # the instrument (tracker, CPU power source, RAM model, grid)
+    train_protocol: str = ""   # tracking mode, repeats and spread of the training figure
+    infer_protocol: str = ""   # the same for the inference figure
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -101,7 +104,10 @@ def classifier_summary(config: classify.TrainConfig, **inference_kwargs) -> Mode
         infer_energy_kwh=infer.energy_kwh, infer_emissions_kg=infer.emissions_kg,
         infer_method=infer.method(), inference_unit="image",
         quality_name="test accuracy", quality=float(tot["test_acc"]),
-        data_source=record["data"]["source"],
+        data_source=record["data"]["source"], setup=infer.method_setup(),
+        train_protocol=(f"{record['settings'].get('tracking_mode', 'machine')} mode; each of the "
+                        f"{tot['epochs']} epochs measured once (no spread)."),
+        infer_protocol=infer.method_repeats(),
     )
 
 
@@ -254,7 +260,8 @@ def generation_summaries(*, progress: bool = True) -> list[ModelSummary]:
             infer_energy_kwh=cost.energy_kwh, infer_emissions_kg=cost.emissions_kg,
             infer_method=cost.method(), inference_unit="image",
             quality_name="judge accuracy", quality=float(score.accuracy),
-            data_source=data.source))
+            data_source=data.source, setup=cost.method_setup(),
+            train_protocol=trained.training.method_repeats(), infer_protocol=cost.method_repeats()))
     return out
 
 
@@ -277,7 +284,7 @@ def text_summaries(*, progress: bool = True) -> list[ModelSummary]:
     n_tokens = tm.CHAPTER_SWEEP["token_counts"][-1]
     return [
         ModelSummary(
-            task="fill-in-the-blank", model=fill_lm.name, family="masked LM",
+            task="fill-in-the-blank", model=fill_lm.name.split(" (")[0], family="masked LM",
             parameters=int(fill_lm.n_parameters),
             train_energy_kwh=pre.record.energy_kwh if pre else None,
             train_emissions_kg=pre.record.emissions_kg if pre else None,
@@ -286,15 +293,19 @@ def text_summaries(*, progress: bool = True) -> list[ModelSummary]:
             infer_method=fill.method(), inference_unit="query",
             quality_name="top-5 accuracy on held-out masked words" if pre else "",
             quality=float(pre.evaluation["top5"]) if pre else float("nan"),
-            data_source=fill_lm.source),
+            data_source=fill_lm.source, setup=fill.method_setup(),
+            train_protocol=pre.record.method_repeats() if pre else "not measured here.",
+            infer_protocol=fill.method_repeats()),
         ModelSummary(
-            task="text generation", model=gen_lm.name, family="causal LM",
+            task="text generation", model=gen_lm.name.split(" (")[0], family="causal LM",
             parameters=int(gen_lm.n_parameters),
             train_energy_kwh=None, train_emissions_kg=None,
             train_method="pre-trained elsewhere; not measured here.",
             infer_energy_kwh=query.energy_kwh, infer_emissions_kg=query.emissions_kg,
             infer_method=query.method(), inference_unit=f"query of {n_tokens} new tokens",
-            quality_name="", quality=float("nan"), data_source=gen_lm.source),
+            quality_name="", quality=float("nan"), data_source=gen_lm.source,
+            setup=query.method_setup(), train_protocol="not measured here.",
+            infer_protocol=query.method_repeats()),
     ]
 
 
@@ -305,19 +316,33 @@ def all_summaries(*, progress: bool = True) -> list[ModelSummary]:
 
 
 def summary_table(summaries: list[ModelSummary]):
-    """A DataFrame with units in the column names and the method of each figure."""
+    """A DataFrame with units in the column names (methods: :func:`methods_text`)."""
     import pandas as pd
 
     rows = []
     for s in summaries:
         rows.append({
             "task": s.task, "model": s.model, "parameters": s.parameters,
-            "training energy (Wh)": None if s.train_energy_kwh is None else s.train_energy_kwh * 1000,
-            "training CO2 (g)": None if s.train_emissions_kg is None else s.train_emissions_kg * 1000,
-            "energy per 1,000 inferences (Wh)": s.infer_energy_kwh * 1e6,
-            "CO2 per 1,000 inferences (g)": s.infer_emissions_kg * 1e6,
-            "inference unit": s.inference_unit,
+            "training (Wh)": None if s.train_energy_kwh is None else s.train_energy_kwh * 1000,
+            "training (g CO2e)": None if s.train_emissions_kg is None else s.train_emissions_kg * 1000,
+            "per 1,000 uses (Wh)": s.infer_energy_kwh * 1e6,
+            "per 1,000 uses (g CO2e)": s.infer_emissions_kg * 1e6,
+            "one use": s.inference_unit,
             "quality": f"{s.quality_name}: {s.quality:.1%}" if s.quality_name else "not measured here",
-            "data": s.data_source,
         })
     return pd.DataFrame(rows)
+
+
+def methods_text(summaries: list[ModelSummary]) -> str:
+    """Markdown: the instrument once (when shared), then each task's training and inference protocol."""
+    setups = list(dict.fromkeys(s.setup for s in summaries))
+    lines = [f"**Instrument for every figure.** {setups[0]}"] if len(setups) == 1 else []
+    seen = set()
+    for s in summaries:
+        if s.task in seen:
+            continue
+        seen.add(s.task)
+        own = "" if len(setups) == 1 else f" {s.setup}"
+        lines.append(f"- **{s.task}**{own} *Training:* {s.train_protocol} "
+                     f"*Per use:* {s.infer_protocol}")
+    return "\n".join(lines)

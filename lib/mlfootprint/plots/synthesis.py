@@ -29,7 +29,7 @@ def cost_vs_parameters(summaries, method_text: str):
     ax.set_xlabel("parameters (log scale)")
     ax.set_ylabel("energy per 1,000 inferences (Wh, log scale)")
     ax.set_title("What one use costs, across every model of the course")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     method_footnote(fig, method_text)
     return fig
 
