@@ -233,8 +233,9 @@ def sweep_table(records: Sequence[dict]):
             "energy (J)": round(t["energy_kwh"] * 3.6e6, 1),
             "train energy per epoch, ± across epochs (%)": round(spread, 0),
             "CO₂ (mg CO₂e)": round(t["emissions_kg"] * 1e6, 2),
-            "method": (f"CPU: {m.cpu_power_source}; RAM: constant model; {m.country_iso} "
-                       f"{m.carbon_intensity_g_per_kwh:.0f} g/kWh; 1 run per epoch x {t['epochs']}"),
+            # compact: the full method is stated once under the table
+            "method": (f"{m.cpu_power_source} CPU, constant RAM, {m.country_iso} "
+                       f"{m.carbon_intensity_g_per_kwh:.0f} g/kWh, 1 run/epoch"),
         })
     return pd.DataFrame(rows)
 
