@@ -328,7 +328,9 @@ def summary_table(summaries: list[ModelSummary]):
             "per 1,000 uses (Wh)": s.infer_energy_kwh * 1e6,
             "per 1,000 uses (g CO2e)": s.infer_emissions_kg * 1e6,
             "one use": s.inference_unit,
-            "quality": f"{s.quality_name}: {s.quality:.1%}" if s.quality_name else "not measured here",
+            # short label here; the full name of each measure is in the methods below the table
+            "quality": (f"{s.quality_name.split(' on ')[0].replace('accuracy', 'acc.')} {s.quality:.1%}"
+                        if s.quality_name else "not measured"),
         })
     return pd.DataFrame(rows)
 
@@ -343,6 +345,7 @@ def methods_text(summaries: list[ModelSummary]) -> str:
             continue
         seen.add(s.task)
         own = "" if len(setups) == 1 else f" {s.setup}"
+        quality = f" *Quality:* {s.quality_name}." if s.quality_name else ""
         lines.append(f"- **{s.task}**{own} *Training:* {s.train_protocol} "
-                     f"*Per use:* {s.infer_protocol}")
+                     f"*Per use:* {s.infer_protocol}{quality}")
     return "\n".join(lines)
