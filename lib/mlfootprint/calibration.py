@@ -15,12 +15,6 @@ from .store import cached
 MATRIX_SIZE = 256
 
 
-def _this_module():
-    import sys
-
-    return sys.modules[__name__]
-
-
 def matmul_work(n_calls: int, size: int = MATRIX_SIZE, seed: int = 0):
     """A deterministic CPU workload: ``n_calls`` products of two ``size`` x ``size`` matrices.
 
@@ -63,7 +57,7 @@ def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: i
                              "record": rec.to_dict()})
         return rows
 
-    return cached("measuring/energy_vs_work", settings, compute, code=(_this_module(),))
+    return cached("measuring/energy_vs_work", settings, compute, code=(__name__,))
 
 
 def repeated_single_runs(n_calls: int = 1000, runs: int = 12, size: int = MATRIX_SIZE) -> list[dict]:
@@ -80,7 +74,7 @@ def repeated_single_runs(n_calls: int = 1000, runs: int = 12, size: int = MATRIX
         return recs
 
     return cached("measuring/repeated_single_runs", settings, compute,
-                  code=(_this_module(),))
+                  code=(__name__,))
 
 
 def naive_vs_repeated(size: int = MATRIX_SIZE, repeats: int = 5, min_seconds: float = 1.0) -> dict:
@@ -97,7 +91,7 @@ def naive_vs_repeated(size: int = MATRIX_SIZE, repeats: int = 5, min_seconds: fl
         return {"naive": naive.to_dict(), "repeated": rec.to_dict()}
 
     return cached("measuring/naive_vs_repeated", settings, compute,
-                  code=(_this_module(),))
+                  code=(__name__,))
 
 
 def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE) -> dict:
@@ -114,7 +108,7 @@ def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZ
         return out
 
     return cached("measuring/tracking_modes", settings, compute,
-                  code=(_this_module(),))
+                  code=(__name__,))
 
 
 def co2_by_country(energy_kwh: float, codes=("SWE", "FRA", "BRA", "CAN", "GBR", "USA", "DEU",

@@ -467,14 +467,14 @@ def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool 
     resolved, device, note, data = _resolve(config)
     settings = resolved.settings()
     weights = store.default_store().artifact_path(WEIGHTS_NAMESPACE, settings, ".pt",
-                                                  code=(_this_module(),)) if cache else None
+                                                  code=(__name__,)) if cache else None
 
     def compute():
         return _train(resolved, data, device, note, progress, weights)
 
     if not cache:
         return store.to_jsonable(compute())
-    record = store.cached(NAMESPACE, settings, compute, code=(_this_module(),), refresh=refresh)
+    record = store.cached(NAMESPACE, settings, compute, code=(__name__,), refresh=refresh)
     if note and record.get("device_note") != note:
         record["device_note"] = note
     return record
@@ -487,7 +487,7 @@ def load_trained(config: TrainConfig, *, progress: bool = True) -> tuple[nn.Modu
     resolved, device, _, _ = _resolve(config, verbose=False)
     settings = resolved.settings()
     weights = store.default_store().artifact_path(WEIGHTS_NAMESPACE, settings, ".pt",
-                                                  code=(_this_module(),))
+                                                  code=(__name__,))
     record = train_classifier(config, progress=progress, refresh=not weights.exists())
     model = build_model(resolved.family, resolved.sizes)
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
@@ -580,7 +580,3 @@ def method_of(record: dict) -> str:
             f"(no repeats, so no spread per epoch; the spread across epochs is in the table).")
 
 
-def _this_module():
-    import sys
-
-    return sys.modules[__name__]

@@ -24,7 +24,6 @@ and a record, :func:`load_or_train` caches both (record as JSON, weights as an a
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -524,10 +523,6 @@ def train_generator(config: GeneratorConfig, data, progress: bool = True) -> tup
                                    n_parameters(model), history, record, _data_settings(data))
 
 
-def _this_module():
-    return sys.modules[__name__]
-
-
 def load_or_train(config: GeneratorConfig, data, *, progress: bool = True,
                   refresh: bool = False) -> tuple[nn.Module, TrainedGenerator]:
     """The trained generator and its record, from the results cache when the same settings,
@@ -535,7 +530,7 @@ def load_or_train(config: GeneratorConfig, data, *, progress: bool = True,
     from .store import cached, default_store
 
     settings = {**config.settings(), **_data_settings(data)}
-    code = (_this_module(),)
+    code = (__name__,)
     weights = default_store().artifact_path("generation/weights", settings, ".pt", code=code)
     fresh: dict = {}
 
@@ -592,4 +587,4 @@ def generation_cost(model: nn.Module, config: GeneratorConfig, data, **kwargs) -
     settings = {**config.settings(), **_data_settings(data), **opts}
     return cached("generation/cost", settings,
                   lambda: measure_generation(model, config, **opts),
-                  code=(_this_module(),), decode=Measurement.from_dict)
+                  code=(__name__,), decode=Measurement.from_dict)

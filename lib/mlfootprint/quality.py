@@ -20,7 +20,6 @@ The same measures on real digits give the ceiling (see :func:`real_ceiling`).
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 from dataclasses import asdict, dataclass
 
@@ -156,7 +155,7 @@ def load_or_train_judge(data, config: JudgeConfig | None = None, *, progress: bo
     data_settings = {"data_source": data.source, "n_train": int(data.n_train),
                      "n_test": int(data.n_test)}
     settings = {**config.settings(), **data_settings}
-    code = (sys.modules[__name__],)
+    code = (__name__,)
     weights = default_store().artifact_path("generation/judge-weights", settings, ".pt", code=code)
     fresh: dict = {}
 

@@ -21,6 +21,7 @@ import hashlib
 import inspect
 import json
 import math
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -62,9 +63,10 @@ def to_jsonable(obj: Any) -> Any:
     raise TypeError(f"cannot store a value of type {type(obj).__name__}: {obj!r:.80}")
 
 
-def _module_source_hash(modules: Iterable[ModuleType]) -> str:
+def _module_source_hash(modules: Iterable[ModuleType | str]) -> str:
     digest = hashlib.sha256()
-    for module in sorted(set(modules), key=lambda m: m.__name__):
+    resolved = {sys.modules[m] if isinstance(m, str) else m for m in modules}
+    for module in sorted(resolved, key=lambda m: m.__name__):
         try:
             digest.update(module.__name__.encode())
             digest.update(inspect.getsource(module).encode())
@@ -73,11 +75,10 @@ def _module_source_hash(modules: Iterable[ModuleType]) -> str:
     return digest.hexdigest()[:16]
 
 
-def code_version(*modules: ModuleType) -> str:
-    """A short hash of the source of ``modules`` plus the measuring and storing code."""
-    from . import measure  # late import: measure imports nothing from here
-
-    return _module_source_hash([*modules, measure, __import__(__name__, fromlist=["x"])])
+def code_version(*modules: ModuleType | str) -> str:
+    """A short hash of the source of ``modules`` (modules or their names, e.g. ``__name__``)
+    plus the measuring and storing code."""
+    return _module_source_hash([*modules, f"{__package__}.measure", __name__])
 
 
 class ResultStore:

@@ -7,16 +7,11 @@ functions, so a warm cache means no retraining) or measures small extra workload
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict, dataclass, field
 
 from . import classify, measure
 from .measure import Measurement
 from .store import cached
-
-
-def _this_module():
-    return sys.modules[__name__]
 
 
 # ----------------------------------------------------------------------------------------
@@ -89,7 +84,7 @@ def classifier_inference_cost(config: classify.TrainConfig, *, batch_size: int =
                                         tracking_mode=config.tracking_mode)
 
     return cached("synthesis/classifier_inference", settings, compute,
-                  code=(_this_module(), classify), decode=Measurement.from_dict)
+                  code=(__name__, classify), decode=Measurement.from_dict)
 
 
 def classifier_summary(config: classify.TrainConfig, **inference_kwargs) -> ModelSummary:

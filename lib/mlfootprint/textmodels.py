@@ -849,11 +849,6 @@ def generate(lm: LoadedModel, prompt: str, max_new_tokens: int = 30, *, temperat
 # ----------------------------------------------------------------------------------------
 # Measuring
 # ----------------------------------------------------------------------------------------
-def _this():
-    import sys
-
-    return sys.modules[__name__]
-
 
 def _threads() -> int:
     """CPU threads torch uses now: part of every measurement's settings (it changes time and energy)."""
@@ -870,7 +865,7 @@ def measure_load(lm: LoadedModel, repeats: int = 3, min_seconds: float = 1.0) ->
     return cached("text/load", settings, lambda: measure_repeated(
         lambda: _from_pretrained(location, task, local_only=local), label=f"load {lm.name}",
         settings=settings, repeats=repeats, min_seconds=min_seconds),
-        code=(_this(),), decode=Measurement.from_dict)
+        code=(__name__,), decode=Measurement.from_dict)
 
 
 def measure_fill_mask(lm: LoadedModel, text: str, repeats: int = 5,
@@ -881,7 +876,7 @@ def measure_fill_mask(lm: LoadedModel, text: str, repeats: int = 5,
     return cached("text/fill-mask", {**settings, "repeats": repeats, "min_seconds": min_seconds},
                   lambda: measure_repeated(lambda: fill_mask(lm, text), label=f"fill-mask {lm.name}",
                                            settings=settings, repeats=repeats, min_seconds=min_seconds),
-                  code=(_this(),), decode=Measurement.from_dict)
+                  code=(__name__,), decode=Measurement.from_dict)
 
 
 def measure_generation(lm: LoadedModel, prompt: str, n_tokens: int, repeats: int = 3,
@@ -900,7 +895,7 @@ def measure_generation(lm: LoadedModel, prompt: str, n_tokens: int, repeats: int
     return cached("text/generation", {**settings, "repeats": repeats, "min_seconds": min_seconds},
                   lambda: measure_repeated(work, label=f"generate {n_tokens} tokens", settings=settings,
                                            repeats=repeats, min_seconds=min_seconds),
-                  code=(_this(),), decode=Measurement.from_dict)
+                  code=(__name__,), decode=Measurement.from_dict)
 
 
 # The text chapter's measured queries. The synthesis chapter and the tour read the same
@@ -970,6 +965,6 @@ def generation_views(lm: LoadedModel, prompt: str, token_options: Sequence[int],
         return [generate(lm, prompt, n, temperature=t, seed=seed).to_dict()
                 for n, t in tqdm(combos, desc="slider views", disable=not progress)]
 
-    stored = cached("text/views", settings, compute, code=(_this(),))
+    stored = cached("text/views", settings, compute, code=(__name__,))
     return {(r["settings"]["max_new_tokens"], r["settings"]["temperature"]): GenerationResult(**r)
             for r in stored}

@@ -6,11 +6,6 @@ a footnote with the measurement method (see :func:`method_footnote`).
 
 from __future__ import annotations
 
-import matplotlib
-
-if matplotlib.get_backend().lower() in ("agg", ""):
-    pass
-
 import matplotlib.pyplot as plt
 
 FAMILY_COLOURS = {
