@@ -101,10 +101,18 @@ class ResultStore:
             "code": code_version(*code),
         }
 
-    def key(self, namespace: str, settings: dict, code: Iterable[ModuleType] = ()) -> str:
-        material = self.key_material(namespace, settings, code)
+    @staticmethod
+    def _key_of(material: dict) -> str:
         blob = json.dumps(material, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+    def key(self, namespace: str, settings: dict, code: Iterable[ModuleType] = ()) -> str:
+        return self._key_of(self.key_material(namespace, settings, code))
+
+    def _locate(self, namespace: str, settings: dict, code) -> tuple[dict, Path]:
+        """The key material and the file of a result (the code hashed once, not per use)."""
+        material = self.key_material(namespace, settings, code)
+        return material, self.path(namespace, self._key_of(material))
 
     def path(self, namespace: str, key: str, suffix: str = ".json") -> Path:
         return self.root / namespace / f"{key}{suffix}"
@@ -132,8 +140,9 @@ class ResultStore:
 
     def load(self, namespace: str, settings: dict, code: Iterable[ModuleType] = ()) -> Any | None:
         """The stored result for these settings, or ``None`` if there is none (or it was corrupt)."""
-        material = self.key_material(namespace, settings, code)
-        path = self.path(namespace, self.key(namespace, settings, code))
+        return self._load_at(*self._locate(namespace, settings, code))
+
+    def _load_at(self, material: dict, path: Path) -> Any | None:
         if not path.exists():
             return None
         try:
@@ -151,8 +160,9 @@ class ResultStore:
 
     def save(self, namespace: str, settings: dict, result: Any,
              code: Iterable[ModuleType] = ()) -> Path:
-        material = self.key_material(namespace, settings, code)
-        path = self.path(namespace, self.key(namespace, settings, code))
+        return self._save_at(*self._locate(namespace, settings, code), result)
+
+    def _save_at(self, material: dict, path: Path, result: Any) -> Path:
         payload = {"key_material": material, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                    "result": to_jsonable(result)}
         atomic_write_bytes(path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
@@ -166,10 +176,11 @@ class ResultStore:
         The value returned is always the JSON round trip passed through ``decode``, so a
         freshly computed result and a stored one look exactly the same to the caller.
         """
-        stored = None if refresh else self.load(namespace, settings, code)
+        material, path = self._locate(namespace, settings, code)
+        stored = None if refresh else self._load_at(material, path)
         if stored is None:
             stored = to_jsonable(compute())
-            self.save(namespace, settings, stored, code)
+            self._save_at(material, path, stored)
         return decode(stored) if decode else stored
 
 
