@@ -179,7 +179,24 @@ def _class_tensors(x: torch.Tensor, y: torch.Tensor):
 # ----------------------------------------------------------------------------------------
 # Conditional VAEs
 # ----------------------------------------------------------------------------------------
-class CVAE(nn.Module):
+class ConditionalSampler(nn.Module):
+    """What every generator offers: ``sample(labels, temperature, generator)``.
+
+    The inputs are checked here, once for all generators; each generator draws its images
+    in ``_draw`` and returns them shaped (N, 1, 28, 28) with values in [0, 1].
+    """
+
+    @torch.no_grad()
+    def sample(self, labels: Any, temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> torch.Tensor:
+        return self._draw(check_labels(labels), check_temperature(temperature), generator)
+
+    def _draw(self, labels: torch.Tensor, temperature: float,
+              generator: torch.Generator | None) -> torch.Tensor:
+        raise NotImplementedError
+
+
+class CVAE(ConditionalSampler):
     """Encoder q(z | x, y) and decoder p(x | z, y); subclasses define the bodies."""
 
     latent: int
@@ -210,11 +227,8 @@ class CVAE(nn.Module):
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(x)
         return rec + kl, rec, kl
 
-    @torch.no_grad()
-    def sample(self, labels: Any, temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> torch.Tensor:
-        labels = check_labels(labels)
-        temperature = check_temperature(temperature)
+    def _draw(self, labels: torch.Tensor, temperature: float,
+              generator: torch.Generator | None) -> torch.Tensor:
         z = torch.randn(len(labels), self.latent, generator=generator) * temperature
         return self.decode(z, labels)
 
@@ -329,7 +343,7 @@ def _train_cvae(model: CVAE, config: GeneratorConfig, x: torch.Tensor, y: torch.
 # ----------------------------------------------------------------------------------------
 # PCA, per-pixel and copy generators
 # ----------------------------------------------------------------------------------------
-class PCAGenerator(nn.Module):
+class PCAGenerator(ConditionalSampler):
     """Per class: mean, top components and their variances; samples scaled by the variances."""
 
     def __init__(self, n_components: int = 20):
@@ -352,11 +366,8 @@ class PCAGenerator(nn.Module):
             self.variance[c] = s[:k] ** 2 / (len(xc) - 1)  # explained variance of each component
         return self
 
-    @torch.no_grad()
-    def sample(self, labels: Any, temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> torch.Tensor:
-        labels = check_labels(labels)
-        temperature = check_temperature(temperature)
+    def _draw(self, labels: torch.Tensor, temperature: float,
+              generator: torch.Generator | None) -> torch.Tensor:
         k = self.components.shape[1]
         coeffs = torch.randn(len(labels), k, generator=generator) \
             * self.variance[labels].sqrt() * temperature
@@ -364,7 +375,7 @@ class PCAGenerator(nn.Module):
         return images.clamp(0, 1).reshape(-1, 1, 28, 28)
 
 
-class PixelGenerator(nn.Module):
+class PixelGenerator(ConditionalSampler):
     """Independent Bernoulli per pixel and class. Temperature t rescales the log-odds by 1/t
     (t < 1 sharpens towards the most likely pixel, t = 0 is the thresholded class mean)."""
 
@@ -383,11 +394,8 @@ class PixelGenerator(nn.Module):
             self.probs[c] = (xc.sum(0) + a) / (len(xc) + 2 * a)
         return self
 
-    @torch.no_grad()
-    def sample(self, labels: Any, temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> torch.Tensor:
-        labels = check_labels(labels)
-        temperature = check_temperature(temperature)
+    def _draw(self, labels: torch.Tensor, temperature: float,
+              generator: torch.Generator | None) -> torch.Tensor:
         p = self.probs[labels].clamp(1e-6, 1 - 1e-6)
         if temperature == 0:
             images = (p > 0.5).float()
@@ -397,7 +405,7 @@ class PixelGenerator(nn.Module):
         return images.reshape(-1, 1, 28, 28)
 
 
-class CopyGenerator(nn.Module):
+class CopyGenerator(ConditionalSampler):
     """Returns a random training digit of the requested class: perfect-looking, nothing new."""
 
     def __init__(self, n_train: int = 1):
@@ -414,11 +422,9 @@ class CopyGenerator(nn.Module):
         self.labels.copy_(y)
         return self
 
-    @torch.no_grad()
-    def sample(self, labels: Any, temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> torch.Tensor:
-        labels = check_labels(labels)
-        check_temperature(temperature)  # accepted for a uniform interface, has no effect
+    def _draw(self, labels: torch.Tensor, temperature: float,
+              generator: torch.Generator | None) -> torch.Tensor:
+        # temperature is accepted for a uniform interface and has no effect here
         out = torch.empty(len(labels), IMAGE_PIXELS)
         for c in labels.unique().tolist():
             where = (labels == c).nonzero().squeeze(1)
