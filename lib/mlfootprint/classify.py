@@ -32,6 +32,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checks import positive_int
+
 FAMILIES = ("MLP", "CNN")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 OPTIMIZERS = ("adam", "sgd")
@@ -210,12 +212,6 @@ def prepare(model: nn.Module, device: torch.device) -> nn.Module:
 # ----------------------------------------------------------------------------------------
 # Configuration
 # ----------------------------------------------------------------------------------------
-def _check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Every setting that changes a trained classifier's numbers."""
@@ -241,17 +237,17 @@ class TrainConfig:
         sizes = check_sizes(self.sizes, what=f"{self.family} sizes", allow_empty=self.family == "MLP")
         object.__setattr__(self, "sizes", sizes)
         for name in ("epochs", "batch_size", "eval_train_size"):
-            _check_positive_int(name, getattr(self, name))
+            positive_int(name, getattr(self, name))
         for name in ("n_train", "n_test"):
             if getattr(self, name) is not None:
-                _check_positive_int(name, getattr(self, name))
+                positive_int(name, getattr(self, name))
         from .measure import TRACKING_MODES
 
         if self.tracking_mode not in TRACKING_MODES:
             raise ValueError(f"tracking_mode must be one of {', '.join(TRACKING_MODES)}, "
                              f"got {self.tracking_mode!r}")
         if self.threads is not None:
-            _check_positive_int("threads", self.threads)
+            positive_int("threads", self.threads)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) \

@@ -31,6 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .checks import positive_int
+
 DEFAULT_COUNTRY = "USA"
 COUNTRY_ENV = "MLFOOTPRINT_COUNTRY"
 TRACKING_MODES = ("machine", "process")
@@ -445,12 +447,6 @@ def _record(label: str, raws: list[_Raw], items: int | list[int], config: Tracke
     )
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
 def measure_once(work: Callable[[], Any], *, label: str = "work", settings: dict | None = None,
                  tracking_mode: str = "machine", force_cpu_power: float | None = None,
                  force_ram_power: float | None = None, items: int = 1) -> tuple[Any, Measurement]:
@@ -459,7 +455,7 @@ def measure_once(work: Callable[[], Any], *, label: str = "work", settings: dict
     For long work (training): no repeats, so no spread. ``items`` divides the figures,
     e.g. the number of images processed.
     """
-    _positive_int("items", items)
+    positive_int("items", items)
     config = current_config(tracking_mode, force_cpu_power, force_ram_power)
     result, raw = _run_task(_tracker(config), work)
     return result, _record(label, [raw], items, config, settings or {}, None)
@@ -475,7 +471,7 @@ def track(label: str = "work", *, settings: dict | None = None, items: int = 1,
           force_ram_power: float | None = None) -> Iterator[_Tracked]:
     """``with track("training") as t: ...`` then ``t.record`` is the Measurement."""
     holder = _Tracked()
-    _positive_int("items", items)
+    positive_int("items", items)
     config = current_config(tracking_mode, force_cpu_power, force_ram_power)
     tracker = _tracker(config)
     tracker.start_task()
@@ -502,9 +498,9 @@ def measure_repeated(work: Callable[[], Any], *, label: str = "work", settings: 
     its own number of items; ``items_per_repeat`` reports the smallest count. One call
     handles ``items_per_call`` items (e.g. a batch of 64 images).
     """
-    _positive_int("repeats", repeats)
-    _positive_int("max_calls", max_calls)
-    _positive_int("items_per_call", items_per_call)
+    positive_int("repeats", repeats)
+    positive_int("max_calls", max_calls)
+    positive_int("items_per_call", items_per_call)
     if isinstance(min_seconds, bool) or not isinstance(min_seconds, (int, float)) \
             or not math.isfinite(min_seconds) or min_seconds < 0:
         raise ValueError(f"min_seconds must be a non-negative number, got {min_seconds!r}")

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import corpus as corpus_mod
+from .checks import positive_int
 from .measure import Measurement, measure_once, measure_repeated
 from .paths import data_dir
 from .store import ResultStore, cached
@@ -67,12 +68,6 @@ def _check_task(task: str) -> str:
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     return task
-
-
-def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
 
 
 def _quiet_transformers() -> None:
@@ -425,10 +420,10 @@ def _pretrain_settings(overrides: dict | None) -> dict:
         settings[key] = value
     for key in ("vocab_size", "hidden", "layers", "heads", "intermediate", "seq_len",
                 "batch_size", "steps"):
-        _positive_int(key, settings[key])
+        positive_int(key, settings[key])
     if settings["hidden"] % settings["heads"]:
         raise ValueError("hidden must be a multiple of heads")
-    _positive_int("threads", settings["threads"])
+    positive_int("threads", settings["threads"])
     for key in ("lr", "mask_prob", "init_range"):
         if isinstance(settings[key], bool) or not isinstance(settings[key], (int, float)) \
                 or not 0 < settings[key] < 1:
@@ -727,7 +722,7 @@ def fill_mask(lm: LoadedModel, text: str, top_k: int = 5) -> FillMaskResult:
     _require(lm, "fill-mask")
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
-    _positive_int("top_k", top_k)
+    positive_int("top_k", top_k)
     tok = lm.tokenizer
     if MASK not in text and tok.mask_token not in text:
         raise ValueError(f"the text has no blank to fill: write {MASK} where the missing word goes, "
@@ -773,14 +768,14 @@ class GenerationResult:
 
 
 def _check_sampling(max_new_tokens, temperature, top_k, top_p, seed) -> None:
-    _positive_int("max_new_tokens", max_new_tokens)
+    positive_int("max_new_tokens", max_new_tokens)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
             or not math.isfinite(temperature) or temperature < 0:
         raise ValueError(f"temperature must be a number >= 0 (0 means greedy), got {temperature!r}")
-    _positive_int("top_k", top_k)
+    positive_int("top_k", top_k)
     if isinstance(top_p, bool) or not isinstance(top_p, (int, float)) or not 0 < top_p <= 1:
         raise ValueError(f"top_p must be a number in (0, 1], got {top_p!r}")
-    _positive_int("seed", seed, minimum=0)
+    positive_int("seed", seed, minimum=0)
 
 
 def context_size(lm: LoadedModel) -> int:
@@ -882,7 +877,7 @@ def measure_fill_mask(lm: LoadedModel, text: str, repeats: int = 5,
 def measure_generation(lm: LoadedModel, prompt: str, n_tokens: int, repeats: int = 3,
                        min_seconds: float = 1.0) -> Measurement:
     """Energy per query generating exactly ``n_tokens`` new tokens (greedy, EOS ignored)."""
-    _positive_int("n_tokens", n_tokens)
+    positive_int("n_tokens", n_tokens)
     settings = {"what": "generation query", "model": lm.identity(), "prompt": prompt,
                 "n_tokens": n_tokens, "greedy": True, "threads": _threads()}
 
