@@ -1,17 +1,32 @@
-"""Results cached under ``data/results``, keyed by every setting that changes them.
+"""Results and trained artefacts kept under ``data/``, keyed by every setting that changes them.
 
 A stored result is found again only when *all* of these match:
 
 - the namespace (what kind of experiment: ``"classification/train"``, ...);
-- the settings the caller passes (model sizes, epochs, seed, data source, ...);
-- the country used to turn energy into CO2;
+- the settings the caller passes (model sizes, epochs, seed, data source, ...), where
+  NaN, infinities and ``None`` are all different values;
 - the library version and a hash of the source code of the modules that compute it.
 
-So a change of any setting, of the country, or of the code gives a new key and a fresh
-computation: a stale result is never served. Files are written atomically. A file that
-cannot be read back (corrupted, truncated, or written for other settings) is reported
-with a :class:`CorruptResultWarning`, moved aside as ``*.corrupt`` for inspection, and
-recomputed.
+The grid's country is *not* part of the key: results hold energy, and CO2 is derived
+from the grid in force when a record is read (:mod:`mlfootprint.measure`). Changing the
+country re-runs nothing.
+
+Two ways to keep things, one set of rules:
+
+- :func:`cached` / :meth:`ResultStore.get_or_compute` for JSON results;
+- :func:`keep` / :meth:`ResultStore.keep` for a trained artefact (weights, a model folder)
+  with its JSON record: load, else compute and save atomically, else -- when the files are
+  damaged (garbage, half written, empty, another model's) -- move them aside and compute
+  again. The record lists every file of the artefact with its size and SHA-256, so any
+  change to them is detected before they are loaded.
+
+Reading never trusts a file: a result that does not parse, was written for other
+settings, or does not decode (missing fields, wrong types) is moved aside as
+``*.corrupt-<time>``, named in a :class:`CorruptResultWarning`, and computed again.
+Settings are checked before any work. A result that cannot be saved (read-only folder,
+``MLFOOTPRINT_DATA`` pointing at a file) is returned with a :class:`NotSavedNotice`.
+Temporary names are unique per process and call, so two processes computing the same
+key at once both finish, and the stored files stay valid.
 """
 
 from __future__ import annotations
@@ -21,9 +36,11 @@ import hashlib
 import inspect
 import json
 import math
+import os
+import shutil
 import sys
 import time
-import warnings
+import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
@@ -31,11 +48,19 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from . import __version__
-from .paths import atomic_write_bytes, data_dir
+from .notices import NotSavedNotice, RecomputeNotice, notice
+from .paths import DataDirError, atomic_write_bytes, data_dir, data_dir_origin
 
 
-class CorruptResultWarning(UserWarning):
-    """A stored result could not be used and will be recomputed."""
+RECORD_FILE = "record.json"
+
+
+class CorruptResultWarning(RecomputeNotice):
+    """A stored result or artefact could not be used and will be recomputed."""
+
+
+# Errors a decoder raises on a well-formed file with the wrong contents.
+DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -63,6 +88,23 @@ def to_jsonable(obj: Any) -> Any:
     raise TypeError(f"cannot store a value of type {type(obj).__name__}: {obj!r:.80}")
 
 
+def _key_value(obj: Any) -> Any:
+    """Like :func:`to_jsonable`, but NaN, +inf, -inf and None stay four different values
+    (and differ from the strings "nan" and "inf"), so each gets its own key."""
+    if isinstance(obj, dict):
+        return {str(k): _key_value(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_key_value(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return {"__float__": repr(obj)}
+    if isinstance(obj, (np.ndarray,)) or dataclasses.is_dataclass(obj) or hasattr(obj, "to_dict") \
+            or type(obj).__name__ == "Tensor":
+        return _key_value(to_jsonable(obj))
+    return to_jsonable(obj)
+
+
 def _module_source_hash(modules: Iterable[ModuleType | str]) -> str:
     digest = hashlib.sha256()
     resolved = {sys.modules[m] if isinstance(m, str) else m for m in modules}
@@ -81,22 +123,81 @@ def code_version(*modules: ModuleType | str) -> str:
     return _module_source_hash([*modules, f"{__package__}.measure", __name__])
 
 
+# ----------------------------------------------------------------------------------------
+# Files of an artefact: a manifest of sizes and hashes, checked before loading
+# ----------------------------------------------------------------------------------------
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _sha256(path: Path) -> str:
+    stat = path.stat()
+    memo = (str(path), stat.st_size, stat.st_mtime_ns)
+    if memo not in _DIGESTS:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        _DIGESTS[memo] = digest.hexdigest()
+    return _DIGESTS[memo]
+
+
+def manifest(folder: Path) -> dict[str, dict]:
+    """Every file under ``folder``: relative path -> {"size", "sha256"}."""
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": _sha256(p)}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != RECORD_FILE}
+
+
+def check_manifest(folder: Path, expected: Any) -> None:
+    """Raise ValueError naming the first file of ``folder`` that differs from ``expected``."""
+    if not isinstance(expected, dict) or not expected:
+        raise ValueError("the record lists no files for its artefact")
+    if not Path(folder).is_dir():
+        raise ValueError(f"the artefact folder {folder} is missing")
+    for rel, meta in expected.items():
+        if not isinstance(meta, dict):
+            raise ValueError(f"the record's entry for {rel} is not a dict")
+        path = Path(folder) / rel
+        if not path.is_file():
+            raise ValueError(f"{path} is missing")
+        if path.stat().st_size != meta.get("size"):
+            raise ValueError(f"{path} has {path.stat().st_size:,} bytes, expected {meta.get('size'):,}")
+        if _sha256(path) != meta.get("sha256"):
+            raise ValueError(f"{path} does not have the content it was saved with (SHA-256 differs)")
+
+
+def _unique_tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+
+
 class ResultStore:
-    """JSON results under ``root`` (default ``data/results``)."""
+    """JSON results and artefacts under ``root`` (default ``data/results``)."""
 
     def __init__(self, root: Path | str | None = None):
-        self.root = Path(root) if root is not None else data_dir() / "results"
+        self._root = Path(root) if root is not None else None
+
+    @property
+    def root(self) -> Path:
+        if self._root is not None:
+            return self._root
+        try:
+            return data_dir(create=False) / "results"
+        except DataDirError:
+            # unusable (a file, or an empty setting): nothing can be read there, and saving
+            # warns with the reason, after the work, which is returned all the same
+            return Path(os.environ.get("MLFOOTPRINT_DATA") or ".").expanduser() / "results"
 
     # -- keys -------------------------------------------------------------------------
-    def key_material(self, namespace: str, settings: dict, code: Iterable[ModuleType] = ()) -> dict:
-        from .measure import get_country
-
-        if not namespace or ".." in namespace or namespace.startswith("/"):
-            raise ValueError(f"bad namespace {namespace!r}")
+    def key_material(self, namespace: str, settings: dict, code: Iterable[ModuleType | str] = ()) -> dict:
+        if not isinstance(namespace, str) or not namespace or ".." in namespace \
+                or namespace.startswith("/"):
+            raise ValueError(f"namespace must be a relative name such as 'classification/train', "
+                             f"got {namespace!r}")
+        if not isinstance(settings, dict):
+            raise TypeError(f"settings must be a dict, got {type(settings).__name__}: {settings!r:.60}")
         return {
             "namespace": namespace,
-            "settings": to_jsonable(settings),
-            "country": get_country(),
+            "settings": _key_value(settings),
             "library_version": __version__,
             "code": code_version(*code),
         }
@@ -106,7 +207,7 @@ class ResultStore:
         blob = json.dumps(material, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
-    def key(self, namespace: str, settings: dict, code: Iterable[ModuleType] = ()) -> str:
+    def key(self, namespace: str, settings: dict, code: Iterable[ModuleType | str] = ()) -> str:
         return self._key_of(self.key_material(namespace, settings, code))
 
     def _locate(self, namespace: str, settings: dict, code) -> tuple[dict, Path]:
@@ -117,37 +218,33 @@ class ResultStore:
     def path(self, namespace: str, key: str, suffix: str = ".json") -> Path:
         return self.root / namespace / f"{key}{suffix}"
 
-    def artifact_path(self, namespace: str, settings: dict, suffix: str,
-                      code: Iterable[ModuleType] = ()) -> Path:
-        """Where to keep a binary artifact (model weights, arrays) with the same key rules."""
-        path = self.path(namespace, self.key(namespace, settings, code), suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
     # -- reading and writing ---------------------------------------------------------------
-    def _quarantine(self, path: Path, why: str) -> None:
-        aside = path.with_name(path.name + f".corrupt-{int(time.time())}")
+    @staticmethod
+    def _quarantine(path: Path, why: str) -> None:
+        aside = path.with_name(path.name + f".corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}")
         try:
             path.replace(aside)
             where = f"moved aside to {aside.name}"
         except OSError:
             where = "left in place"
-        warnings.warn(
-            f"stored result {path} is unusable ({why}); it was {where} and will be recomputed",
-            CorruptResultWarning,
-            stacklevel=3,
-        )
+        notice(f"stored result {path} is unusable ({why}); it was {where} and will be recomputed",
+               CorruptResultWarning, stacklevel=3)
 
-    def load(self, namespace: str, settings: dict, code: Iterable[ModuleType] = ()) -> Any | None:
-        """The stored result for these settings, or ``None`` if there is none (or it was corrupt)."""
-        return self._load_at(*self._locate(namespace, settings, code))
+    def load(self, namespace: str, settings: dict, code: Iterable[ModuleType | str] = (), *,
+             decode: Callable[[Any], Any] | None = None) -> Any | None:
+        """The stored result for these settings (decoded), or ``None`` if there is none
+        or it was unusable (then it is moved aside, with a warning)."""
+        return self._load_at(*self._locate(namespace, settings, code), decode)[0]
 
-    def _load_at(self, material: dict, path: Path) -> Any | None:
-        if not path.exists():
-            return None
+    def _read(self, material: dict, path: Path) -> dict | None:
+        """The stored payload, or None (missing; or unusable, then quarantined)."""
         try:
+            if not path.exists():
+                return None
             stored = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, DataDirError) as exc:
+            if isinstance(exc, (FileNotFoundError, DataDirError)):
+                return None
             self._quarantine(path, f"not valid JSON: {exc}")
             return None
         if not isinstance(stored, dict) or "result" not in stored or "key_material" not in stored:
@@ -156,32 +253,146 @@ class ResultStore:
         if stored["key_material"] != material:
             self._quarantine(path, "written for other settings than its name says")
             return None
-        return stored["result"]
+        return stored
+
+    def _load_at(self, material: dict, path: Path, decode) -> tuple[Any | None, dict | None]:
+        stored = self._read(material, path)
+        if stored is None:
+            return None, None
+        try:
+            value = decode(stored["result"]) if decode else stored["result"]
+        except DECODE_ERRORS as exc:
+            self._quarantine(path, f"its contents do not decode: {type(exc).__name__}: {exc}")
+            return None, None
+        return value, stored
 
     def save(self, namespace: str, settings: dict, result: Any,
-             code: Iterable[ModuleType] = ()) -> Path:
+             code: Iterable[ModuleType | str] = ()) -> Path | None:
         return self._save_at(*self._locate(namespace, settings, code), result)
 
-    def _save_at(self, material: dict, path: Path, result: Any) -> Path:
+    def _save_at(self, material: dict, path: Path, result: Any, extra: dict | None = None) -> Path | None:
+        """Write atomically; on failure warn and return None (the caller keeps its result)."""
         payload = {"key_material": material, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                   "result": to_jsonable(result)}
-        atomic_write_bytes(path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
+                   "result": to_jsonable(result), **(extra or {})}
+        try:
+            atomic_write_bytes(path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
+        except (OSError, DataDirError) as exc:
+            notice(f"the result could not be saved to {path} ({type(exc).__name__}: {exc}; the data "
+                   f"folder comes from {data_dir_origin()}); it is returned but will be computed "
+                   f"again next time", NotSavedNotice, stacklevel=3)
+            return None
         return path
 
     def get_or_compute(self, namespace: str, settings: dict, compute: Callable[[], Any], *,
-                       code: Iterable[ModuleType] = (), decode: Callable[[Any], Any] | None = None,
+                       code: Iterable[ModuleType | str] = (), decode: Callable[[Any], Any] | None = None,
                        refresh: bool = False) -> Any:
         """Return the stored result for ``settings`` or compute, store and return it.
 
         The value returned is always the JSON round trip passed through ``decode``, so a
         freshly computed result and a stored one look exactly the same to the caller.
         """
+        material, path = self._locate(namespace, settings, code)   # checks settings first
+        if not refresh:
+            value, stored = self._load_at(material, path, decode)
+            if stored is not None:
+                return value
+        fresh = to_jsonable(compute())
+        self._save_at(material, path, fresh)
+        return decode(fresh) if decode else fresh
+
+    def artifact_path(self, namespace: str, settings: dict, suffix: str,
+                      code: Iterable[ModuleType | str] = ()) -> Path:
+        """DEPRECATED (kept while the model families move to :meth:`keep`): a file path
+        with the same key rules."""
+        path = self.path(namespace, self.key(namespace, settings, code), suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # -- artefacts -------------------------------------------------------------------------
+    def artefact_folder(self, namespace: str, settings: dict,
+                        code: Iterable[ModuleType | str] = ()) -> Path:
+        """Where :meth:`keep` keeps the artefact for these settings."""
+        return self._locate(namespace, settings, code)[1].with_suffix("")
+
+    def keep(self, namespace: str, settings: dict, *, make: Callable[[], tuple[Any, Any]],
+             save: Callable[[Any, Path], None], load: Callable[[Path, Any], Any],
+             code: Iterable[ModuleType | str] = (), decode: Callable[[Any], Any] | None = None,
+             refresh: bool = False) -> tuple[Any, Any]:
+        """A trained artefact and its record: loaded when stored and intact, else made.
+
+        ``make()`` returns ``(artefact, record)`` and writes no files; ``save(artefact,
+        folder)`` writes the artefact's files into an empty ``folder``; ``load(folder,
+        record)`` reads them back (and may raise: the artefact is then rebuilt). The folder
+        ``<namespace>/<key>/`` holds the files and ``record.json`` (the record, passed
+        through ``decode`` when read, and the size and SHA-256 of every file, verified
+        before ``load`` is called). It appears in one atomic rename, complete or not at all.
+        """
         material, path = self._locate(namespace, settings, code)
-        stored = None if refresh else self._load_at(material, path)
+        folder = path.with_suffix("")
+        if not refresh:
+            loaded = self._load_artefact(material, folder, load, decode)
+            if loaded is not None:
+                return loaded
+        artefact, record = make()
+        fresh = to_jsonable(record)
+        self._save_artefact(material, folder, artefact, save, fresh)
+        return artefact, (decode(fresh) if decode else fresh)
+
+    def _load_artefact(self, material, folder: Path, load, decode) -> tuple[Any, Any] | None:
+        record_file = folder / RECORD_FILE
+        if not folder.exists():
+            return None
+        if not record_file.is_file():
+            self._quarantine(folder, f"it has no {RECORD_FILE}")
+            return None
+        record, stored = self._load_at(material, record_file, decode)
         if stored is None:
-            stored = to_jsonable(compute())
-            self._save_at(material, path, stored)
-        return decode(stored) if decode else stored
+            self._quarantine(folder, "its record is unusable")
+            return None
+        try:
+            check_manifest(folder, stored.get("files"))
+            return load(folder, record), record
+        except Exception as exc:  # noqa: BLE001 -- any failure to load means rebuild
+            self._quarantine(folder, f"{type(exc).__name__}: {exc}")
+            return None
+
+    def _intact(self, material, folder: Path) -> bool:
+        try:
+            stored = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
+            check_manifest(folder, stored.get("files"))
+            return stored.get("key_material") == material
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def _save_artefact(self, material, folder: Path, artefact, save, record) -> None:
+        tmp = _unique_tmp(folder)
+        try:
+            tmp.mkdir(parents=True)
+            save(artefact, tmp)
+            files = manifest(tmp)
+            if not files:
+                raise OSError(f"save() wrote no files into {tmp}")
+            payload = {"key_material": material, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                       "result": record, "files": files}
+            (tmp / RECORD_FILE).write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
+            for attempt in range(2):
+                try:
+                    os.replace(tmp, folder)
+                    return
+                except OSError:
+                    if not folder.exists():
+                        raise
+                    if self._intact(material, folder):
+                        return          # another process stored the same artefact first
+                    if attempt == 0:    # an old or damaged copy: move it aside, try once more
+                        self._quarantine(folder, "it is incomplete or damaged")
+            raise OSError(f"{folder} could not be replaced")
+        except (OSError, DataDirError) as exc:
+            notice(f"the trained artefact could not be saved to {folder} ({type(exc).__name__}: {exc}; "
+                   f"the data folder comes from {data_dir_origin()}); it is returned but will be "
+                   f"made again next time", NotSavedNotice, stacklevel=4)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 _DEFAULT: ResultStore | None = None
@@ -195,8 +406,44 @@ def default_store() -> ResultStore:
 
 
 def cached(namespace: str, settings: dict, compute: Callable[[], Any], *,
-           code: Iterable[ModuleType] = (), decode: Callable[[Any], Any] | None = None,
+           code: Iterable[ModuleType | str] = (), decode: Callable[[Any], Any] | None = None,
            refresh: bool = False) -> Any:
     """:meth:`ResultStore.get_or_compute` on the default store under ``data/results``."""
     return default_store().get_or_compute(namespace, settings, compute, code=code,
                                           decode=decode, refresh=refresh)
+
+
+def keep(namespace: str, settings: dict, *, make: Callable[[], tuple[Any, Any]],
+         save: Callable[[Any, Path], None], load: Callable[[Path, Any], Any],
+         code: Iterable[ModuleType | str] = (), decode: Callable[[Any], Any] | None = None,
+         refresh: bool = False) -> tuple[Any, Any]:
+    """:meth:`ResultStore.keep` on the default store under ``data/results``."""
+    return default_store().keep(namespace, settings, make=make, save=save, load=load, code=code,
+                                decode=decode, refresh=refresh)
+
+
+# ----------------------------------------------------------------------------------------
+# Helpers for the usual artefact: the weights of one torch module
+# ----------------------------------------------------------------------------------------
+WEIGHTS_FILE = "weights.pt"
+
+
+def save_module(module, folder: Path) -> None:
+    """``save`` for :func:`keep`: a torch module's state dict as ``weights.pt``."""
+    import torch
+
+    torch.save({k: v.detach().cpu() for k, v in module.state_dict().items()}, Path(folder) / WEIGHTS_FILE)
+
+
+def load_module(build: Callable[[], Any]) -> Callable[[Path, Any], Any]:
+    """``load`` for :func:`keep`: ``build()`` an untrained module and load ``weights.pt``
+    into it strictly (a file of another model fails on its shapes or names)."""
+    def load(folder: Path, record: Any):
+        import torch
+
+        module = build()
+        state = torch.load(Path(folder) / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        module.load_state_dict(state, strict=True)
+        return module.eval()
+
+    return load

@@ -1,0 +1,17 @@
+"""The classification chapter's sweep (read again by the synthesis and the tour)."""
+
+from __future__ import annotations
+
+from ..classify import TrainConfig, sweep_configs
+
+# Settings shared by every model of the sweep.
+SETTINGS = dict(epochs=10, lr=1e-3, batch_size=64, seed=0, source="auto",
+                n_train=4000, n_test=1000, eval_train_size=1000, device="auto", threads=1,
+                tracking_mode="process")
+MLPS = [(12,), (24, 4), (32, 16), (64, 32), (128, 64, 32), (256, 128, 64)]
+CNNS = [(4,), (8,), (8, 16), (16, 32), (32, 64)]
+
+
+def configs() -> list[TrainConfig]:
+    """One TrainConfig per model of the sweep, MLPs first."""
+    return sweep_configs(MLPS, CNNS, **SETTINGS)
