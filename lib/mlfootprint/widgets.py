@@ -9,11 +9,15 @@ in nested ``ipywidgets.Stack`` widgets, and links each control to the stacks wit
 With a live kernel the same controls also call ``render`` again for the chosen
 values (which may train a model or fetch it from the results cache) and replace the
 view, so a reader who changed the code sees fresh results.
+
+Figures become HTML views (``<figure><img alt=...>``, see :func:`mlfootprint.plots.figure_html`)
+rather than ``ipywidgets.Image``, which has no alt text: a screen reader hears the figure's
+title and axes (or what ``plots.describe`` set). PNG bytes get the switcher's title and the
+control values as alt text.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 from typing import Any, Callable, Sequence
 
@@ -24,29 +28,31 @@ CONTROL_KINDS = ("slider", "dropdown", "toggle")
 
 def figure_png(fig, dpi: int = 90) -> bytes:
     """PNG bytes of a matplotlib figure, which is then closed (so it is not shown twice)."""
-    import matplotlib.pyplot as plt
+    from .plots import figure_png as _png
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return _png(fig, dpi=dpi)
 
 
-def _as_widget(view: Any) -> widgets.Widget:
+def _as_widget(view: Any, alt: str = "Figure") -> widgets.Widget:
+    """A widget for one view; ``alt`` describes PNG bytes, which carry no title of their own."""
     if isinstance(view, widgets.Widget):
         return view
     if isinstance(view, (bytes, bytearray)):
-        return widgets.Image(value=bytes(view), format="png")
+        from .plots import png_html
+
+        return widgets.HTML(value=png_html(bytes(view), alt))
     if isinstance(view, str):
         return widgets.HTML(value=view)
     if hasattr(view, "savefig"):
-        return widgets.Image(value=figure_png(view), format="png")
+        from .plots import figure_html
+
+        return widgets.HTML(value=figure_html(view))
     raise TypeError(f"cannot show a view of type {type(view).__name__}; "
                     "return a matplotlib Figure, PNG bytes, an HTML string or a widget")
 
 
-def _update(target: widgets.Widget, view: Any) -> None:
-    fresh = _as_widget(view)
+def _update(target: widgets.Widget, view: Any, alt: str = "Figure") -> None:
+    fresh = _as_widget(view, alt)
     if isinstance(target, widgets.Image) and isinstance(fresh, widgets.Image):
         target.value = fresh.value
     elif isinstance(target, widgets.HTML) and isinstance(fresh, widgets.HTML):
@@ -57,7 +63,7 @@ def _control(name: str, options: Sequence, kind: str, value=None) -> widgets.Wid
     labels = [(str(o), i) for i, o in enumerate(options)]
     index = list(options).index(value) if value is not None else 0
     style = {"description_width": "initial"}
-    layout = widgets.Layout(width="420px")
+    layout = widgets.Layout(width="420px", max_width="100%")  # never wider than a phone
     if kind == "slider":
         return widgets.SelectionSlider(options=labels, index=index, description=name,
                                        continuous_update=True, style=style, layout=layout)
@@ -102,7 +108,7 @@ def view_switcher(controls: dict[str, Sequence], render: Callable[..., Any], *,
         for value in options[name]:
             key = prefix + (value,)
             if level == len(names) - 1:
-                leaf = _as_widget(render(**dict(zip(names, key))))
+                leaf = _as_widget(render(**dict(zip(names, key))), _view_alt(title, names, key))
                 leaves[key] = leaf
                 children.append(leaf)
             else:
@@ -121,13 +127,19 @@ def view_switcher(controls: dict[str, Sequence], render: Callable[..., Any], *,
     if live:
         def rerender(_change=None):
             key = tuple(options[n][ctrls[n].index] for n in names)
-            _update(leaves[key], render(**dict(zip(names, key))))
+            _update(leaves[key], render(**dict(zip(names, key))), _view_alt(title, names, key))
 
         for c in ctrls.values():
             c.observe(rerender, names="index")
 
     parts = [widgets.HTML(f"<b>{title}</b>")] if title else []
     return widgets.VBox(parts + list(ctrls.values()) + [root])
+
+
+def _view_alt(title: str | None, names: Sequence[str], key: tuple) -> str:
+    """Alt text for a view given as PNG bytes: the switcher's title and the control values."""
+    values = ", ".join(f"{n} {v}" for n, v in zip(names, key))
+    return f"{title or 'View'}: {values}"
 
 
 def n_views(controls: dict[str, Sequence]) -> int:
