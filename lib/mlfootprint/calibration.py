@@ -6,10 +6,15 @@ Used by the "Measuring" chapter. Each function returns plain records (lists of d
 
 from __future__ import annotations
 
-import torch
-from tqdm.auto import tqdm
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 
-from . import measure
+import torch
+
+from . import measure, units, wording
+from .progress import tqdm
 from .store import cached
 
 MATRIX_SIZE = 256
@@ -94,21 +99,97 @@ def naive_vs_repeated(size: int = MATRIX_SIZE, repeats: int = 5, min_seconds: fl
                   code=(__name__,))
 
 
-def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE) -> dict:
-    """The same work under CodeCarbon's ``machine`` and ``process`` tracking modes."""
-    settings = {"n_calls": n_calls, "repeats": repeats, "size": size,
-                "threads": torch.get_num_threads()}
+def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
+                   threads: int = 1) -> dict:
+    """The same work on ``threads`` torch thread(s), under CodeCarbon's ``machine`` and
+    ``process`` tracking modes: {mode: Measurement dict}."""
+    settings = {"n_calls": n_calls, "repeats": repeats, "size": size, "threads": threads}
 
     def compute():
         work = matmul_work(n_calls, size)
         out = {}
-        for mode in measure.TRACKING_MODES:
-            out[mode] = measure.measure_repeated(work, label=f"{mode} mode", repeats=repeats,
-                                                 min_seconds=0.0, tracking_mode=mode).to_dict()
+        with _threads(threads):
+            for mode in measure.TRACKING_MODES:
+                out[mode] = measure.measure_repeated(work, label=f"{mode} mode", repeats=repeats,
+                                                     min_seconds=0.0, tracking_mode=mode,
+                                                     settings={"threads": threads}).to_dict()
         return out
 
-    return cached("measuring/tracking_modes", settings, compute,
-                  code=(__name__,))
+    return cached("measuring/tracking_modes", settings, compute, code=(__name__,))
+
+
+def neighbour_effect(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
+                     threads: int = 1) -> dict:
+    """The same work measured alone and beside a busy neighbour (another process spinning
+    on the CPU), in each tracking mode: {mode: {"alone": dict, "neighbour": dict}}.
+
+    Machine mode charges the whole machine's load, so a neighbour's work is charged to
+    ours; process mode counts this process's CPU time only.
+    """
+    settings = {"n_calls": n_calls, "repeats": repeats, "size": size, "threads": threads}
+
+    def compute():
+        work = matmul_work(n_calls, size)
+        out: dict = {}
+        with _threads(threads):
+            for mode in measure.TRACKING_MODES:
+                out[mode] = {}
+                for case in ("alone", "neighbour"):
+                    with _busy_neighbour(case == "neighbour"):
+                        out[mode][case] = measure.measure_repeated(
+                            work, label=f"{mode} mode, {case}", repeats=repeats, min_seconds=0.0,
+                            tracking_mode=mode, settings={"threads": threads, "case": case}).to_dict()
+        return out
+
+    return cached("measuring/neighbour_effect", settings, compute, code=(__name__,))
+
+
+def neighbour_lesson(results: dict) -> str:
+    """The sentence :func:`neighbour_effect`'s records support, chosen by the data:
+    ``results`` is {mode: {"alone": Measurement, "neighbour": Measurement}}."""
+    mach, proc = results["machine"], results["process"]
+    tdp = mach["alone"].cpu_tdp_w
+    rise = {m: r["neighbour"].cpu_power_w / max(r["alone"].cpu_power_w, 1e-9) for m, r in results.items()}
+    shown = (f"machine mode {units.power(mach['alone'].cpu_power_w)} → "
+             f"{units.power(mach['neighbour'].cpu_power_w)}, process mode "
+             f"{units.power(proc['alone'].cpu_power_w)} → {units.power(proc['neighbour'].cpu_power_w)}")
+    if tdp and mach["alone"].cpu_power_w >= 0.95 * tdp:
+        return (f"Machine mode charged the full {units.power(tdp)} even *without* our neighbour ({shown}): "
+                f"other programs already kept this machine busy, and machine mode charged their "
+                f"load to our work. Process mode charged only our own process's CPU time.")
+    verdict = wording.compare(rise["machine"], rise["process"], tolerance=0.1,
+                              more="rose more in machine mode than in process mode",
+                              less="rose more in process mode than in machine mode",
+                              same="moved about as much in both modes")
+    return (f"With the neighbour, the CPU power charged to our work {verdict} ({shown}). "
+            f"The work's duration also depends on the neighbours (a busy machine runs it slower), "
+            f"which is why figures come with their repeats and spread.")
+
+
+@contextmanager
+def _threads(n: int):
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextmanager
+def _busy_neighbour(active: bool):
+    """Another Python process spinning on one CPU thread while the block runs."""
+    if not active:
+        yield
+        return
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)  # let it reach full speed before measuring
+        yield
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def co2_by_country(energy_kwh: float, codes=("SWE", "FRA", "BRA", "CAN", "GBR", "USA", "DEU",

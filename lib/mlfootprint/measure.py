@@ -50,6 +50,7 @@ import codecarbon
 from codecarbon import OfflineEmissionsTracker
 
 from . import _codecarbon as cc
+from . import units
 from .checks import choice, integer, number
 from .notices import TrackerNotice, notice
 
@@ -401,7 +402,8 @@ class Measurement:
         """The protocol: repeats and spread, or "single run"."""
         if self.single_run:
             parts = (f", the sum of {self.windows} tracker windows" if self.windows > 1 else "")
-            return f"Single run{parts} ({self.items_per_repeat:,} item(s)), so no spread is known."
+            per = f", divided by {self.items_per_repeat:,} items" if self.items_per_repeat > 1 else ""
+            return f"Single run{parts}{per}, so no spread is known."
         rel = self.energy_spread.get("rel_std", 0.0)
         warm = " after a warm-up run (excluded)" if self.warmup_duration_s is not None else ""
         return (f"{self.repeats} repeats of at least {self.items_per_repeat:,} item(s){warm}; energy "
@@ -422,8 +424,9 @@ class Measurement:
                 f"{self.carbon_intensity_g_per_kwh:.0f} g/kWh; {reps}{warn}")
 
     def summary(self) -> str:
-        return (f"{self.label}: {self.duration_s:.3g} s, {self.energy_j:.3g} J "
-                f"({self.energy_kwh:.3g} kWh), {self.emissions_g:.3g} g CO2e per item")
+        per = " per item" if self.items_per_repeat > 1 or not self.single_run else ""
+        return (f"{self.label}: {units.duration(self.duration_s)}, {units.energy(self.energy_j)} "
+                f"({units.energy(self.energy_kwh, 'kWh')}), {units.co2(self.emissions_kg)} CO₂e{per}")
 
     # -- (de)serialising ---------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import units
 from ..measure import Measurement
 from . import method_footnote, new_figure
 
@@ -22,19 +23,20 @@ def energy_vs_work(rows: list[dict]):
                    label="no work at all (plotted at the left edge)")
         floor = float(np.median(energy[zero]))
         ax.axhline(floor, color="#d62728", ls="--", lw=1,
-                   label=f"floor: tracker overhead ≈ {floor:.2g} J")
+                   label=f"floor: tracker overhead ≈ {units.energy(floor, digits=2)}")
     big = flops >= np.quantile(flops[~zero], 0.6) if (~zero).any() else ~zero
     if big.sum() >= 2:
         slope = float(np.median(energy[big] / flops[big]))
         xs = np.logspace(np.log10(x_floor), np.log10(flops.max()), 50)
-        ax.plot(xs, slope * xs, color="grey", lw=1, label=f"proportional: {slope * 1e9:.2g} J per GFLOP")
+        ax.plot(xs, slope * xs, color="grey", lw=1,
+                label=f"proportional: {units.energy(slope * 1e9, digits=2)} per GFLOP")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("work (floating-point operations, log scale)")
-    ax.set_ylabel("measured energy (J, log scale)")
     ax.set_title("Energy reported by CodeCarbon for growing amounts of work")
+    units.axis(ax, "x", "Work (floating-point operations, log scale)", counts=True)
+    units.axis(ax, "y", "Measured energy (log scale)", "J")
     ax.legend(fontsize=8, loc="upper left")
-    method_footnote(fig, recs[-1].method_short().rsplit(";", 1)[0] + "; one run per dot, no repeats")
+    method_footnote(fig, recs[-1].method_short())
     return fig
 
 
@@ -45,25 +47,25 @@ def repeat_spread(records: list[dict], naive: dict | None = None):
     fig, ax = new_figure(6.4, 3.6)
     ax.plot(np.arange(1, len(energy) + 1), energy, "o-", color="#1f77b4", label="one run")
     mean, std = energy.mean(), energy.std(ddof=1) if len(energy) > 1 else 0.0
-    ax.axhline(mean, color="black", lw=1, label=f"mean {mean:.3g} J")
+    ax.axhline(mean, color="black", lw=1, label=f"mean {units.energy(mean)}")
     ax.axhspan(mean - std, mean + std, color="grey", alpha=0.2,
-               label=f"±1 std ({100 * std / mean:.1f}% of the mean)")
-    ax.set_xlabel("run number")
-    ax.set_ylabel("energy of the run (J)")
+               label=f"±1 std ({units.percent(std / mean)} of the mean)")
+    ax.set_xlabel("Run number")
     ax.set_title(f"The same work ({recs[0].label}) measured {len(recs)} times")
+    units.axis(ax, "y", "Energy of the run", "J")
     ax.legend(fontsize=8)
-    method_footnote(fig, recs[0].method_short().rsplit(";", 1)[0] + f"; {len(recs)} separate runs")
+    method_footnote(fig, recs[0].method_short() + f" each; {len(recs)} separate runs")
     return fig
 
 
 def co2_by_country(rows: list[dict], energy_kwh: float):
     """Bars: grams of CO2e for the same energy on each country's grid."""
     fig, ax = new_figure(6.4, 3.8)
-    labels = [f"{r['country']} ({r['g_per_kwh']:.0f} g/kWh)" for r in rows]
+    labels = [f"{r['country']} ({units.number(r['g_per_kwh'])} g/kWh)" for r in rows]
     values = [r["emissions_g"] for r in rows]
     ax.barh(labels, values, color="#2ca02c")
-    ax.set_xlabel("emissions for the same energy (g CO2e)")
-    ax.set_title(f"The same {energy_kwh * 3.6e6:.0f} J ({energy_kwh:.2g} kWh) on different grids")
+    ax.set_title(f"The same {units.energy(energy_kwh, 'kWh', system='J')} on different grids")
+    units.axis(ax, "x", "Emissions for the same energy, CO₂e", "g")
     method_footnote(fig, "grid intensities from CodeCarbon's global_energy_mix.json "
                          f"(annual averages, {rows[0]['year']})")
     return fig
@@ -80,8 +82,8 @@ def energy_split(records: list[Measurement]):
             continue
         ax.barh(labels, vals, left=left, color=colour, label=part.upper())
         left += vals
-    ax.set_xlabel("energy per run (J)")
     ax.set_title("Where the estimated energy goes")
+    units.axis(ax, "x", "Energy per run", "J")
     ax.legend(fontsize=8)
     method_footnote(fig, records[0].method_short())
     return fig
