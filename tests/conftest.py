@@ -20,3 +20,47 @@ def tmp_data(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFOOTPRINT_DATA", str(tmp_path / "data"))
     monkeypatch.setattr(store, "_DEFAULT", None)
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def book_build():
+    """The book, built (so every chapter executed, through the caches) at most once per
+    session; the chapter checks and the online test read what this build executed."""
+    from book_pages import BOOK, ensure_built
+
+    return ensure_built(BOOK)
+
+
+# Loopback stand-ins for the services the book uses online (tests/standins): 127.0.0.1 only,
+# started and stopped by each test that asks for them.
+@pytest.fixture(scope="session")
+def standin_models(tmp_path_factory):
+    """Tiny ``gpt2`` and ``bert-base-uncased`` (real architectures, random weights), built once."""
+    from standins import models
+
+    return models.build_all(tmp_path_factory.mktemp("standin-models"))
+
+
+@pytest.fixture
+def mnist_mirror(tmp_data):
+    """An MNIST mirror of the bundled digits, set as torchvision's ``MNIST.mirrors`` and
+    ``MNIST.resources`` (md5s) for this test only, with a private data folder."""
+    from standins import mnist_mirror as mm
+
+    with mm.serve() as mirror, mm.pointed_at(mirror.url, mirror.resources()):
+        yield mirror
+
+
+@pytest.fixture
+def hub_standin(standin_models, tmp_path, monkeypatch):
+    """The Hub stand-in serving ``gpt2`` and ``bert-base-uncased``, selected with
+    ``HF_ENDPOINT``, with an empty ``HF_HOME`` and no offline switch set."""
+    from standins import hub
+
+    with hub.serve(standin_models) as h:
+        monkeypatch.setenv("HF_ENDPOINT", h.url)
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "MLFOOTPRINT_TEXT_OFFLINE",
+                     "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+            monkeypatch.delenv(name, raising=False)
+        yield h

