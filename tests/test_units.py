@@ -232,3 +232,20 @@ def test_tick_formatter_converts():
     assert units.plain_formatter()(0.000015, 0) == "0.000015"
     assert units.count_formatter()(2_500_000, 0) == "2.5 M"
     assert math.isclose(units.convert(1, "Wh", "J"), 3600)
+
+
+def test_short_log_axis_labels_only_some_minor_ticks():
+    """Less than a decade: matplotlib's choice of labelled minor ticks is kept, so labels
+    do not run into each other (20 k, 30 k, 40 k, 60 k; not 50 k, 70 k, 80 k, 90 k)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.loglog([2e4, 1e5], [1, 2])
+    units.axis(ax, "x", "Parameters", counts=True)
+    fig.canvas.draw()
+    lo, hi = ax.get_xlim()
+    shown = [t.get_text() for t in ax.get_xticklabels(minor=True)
+             if t.get_text() and lo <= t.get_position()[0] <= hi]
+    assert "20 k" in shown and "30 k" in shown
+    assert "70 k" not in shown and "90 k" not in shown
+    plt.close(fig)

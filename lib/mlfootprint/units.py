@@ -408,16 +408,27 @@ def plain_formatter(digits: int = DEFAULT_DIGITS):
 
 def _wrap_log(axis, formatter) -> None:
     """On a log axis, label the ticks matplotlib would label, with ``formatter``'s text."""
-    from matplotlib.ticker import FuncFormatter, LogFormatter
+    from matplotlib.ticker import Formatter, LogFormatter
 
-    for which, setter in (("major", axis.set_major_formatter), ("minor", axis.set_minor_formatter)):
-        chooser = LogFormatter(labelOnlyBase=(which == "major"))
-        chooser.set_axis(axis)
+    class _LogLabels(Formatter):
+        # matplotlib's LogFormatter decides which ticks get a label (all decades; on a short
+        # axis, some minor ticks too); the text comes from ``formatter``.
+        def __init__(self, minor: bool):
+            self.chooser = LogFormatter(labelOnlyBase=not minor)
 
-        def fmt(v, pos=None, chooser=chooser):
-            return formatter(v, pos) if chooser(v, pos) else ""
+        def set_axis(self, ax_axis):
+            super().set_axis(ax_axis)
+            self.chooser.set_axis(ax_axis)
 
-        setter(FuncFormatter(fmt))
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.chooser.set_locs(locs)
+
+        def __call__(self, x, pos=None):
+            return formatter(x, pos) if self.chooser(x, pos) else ""
+
+    axis.set_major_formatter(_LogLabels(minor=False))
+    axis.set_minor_formatter(_LogLabels(minor=True))
 
 
 def axis(ax, which: str, label: str, unit: str | None = None, *, values: Iterable[Any] | None = None,
