@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import checks
+from .notices import ClippedNotice, notice
 from .paths import atomic_write_bytes, data_dir
 
 SOURCES = ("auto", "torchvision", "bundled")
@@ -177,12 +179,14 @@ def load_mnist(source: str = "auto", *, max_train: int | None = None,
 
     ``max_train`` / ``max_test`` keep the first N examples (the order is already shuffled
     for the bundled split; torchvision's order is MNIST's own), to keep runs short on a CPU.
+    Asking for more than the source has uses all it has, with a
+    :class:`~mlfootprint.notices.ClippedNotice` that is also kept in ``data.notes``.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown MNIST source {source!r}; choose one of {', '.join(SOURCES)}")
     for name, value in (("max_train", max_train), ("max_test", max_test)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+        if value is not None:  # numpy integers too; the message names the argument
+            checks.integer(name, value, lo=1, what="a positive integer or None")
     notes: list[str] = []
     if source == "bundled":
         data = load_bundled()
@@ -198,6 +202,13 @@ def load_mnist(source: str = "auto", *, max_train: int | None = None,
                 print(f"[mlfootprint] {note}")
             data = load_bundled()
     data.notes = notes + data.notes
+    for name, part, limit in (("max_train", "train", max_train), ("max_test", "test", max_test)):
+        have = len(getattr(data, f"y_{part}"))
+        if limit is not None and limit > have:
+            clipped = (f"{name}={int(limit):,} asks for more {part} images than the {data.source} "
+                       f"MNIST has, so all {have:,} are used")
+            data.notes.append(clipped)
+            notice(clipped, ClippedNotice)
     if max_train is not None:
         data.x_train, data.y_train = data.x_train[:max_train], data.y_train[:max_train]
     if max_test is not None:

@@ -1,0 +1,228 @@
+"""The two families of digit classifiers, their sizes, labels and the device they run on.
+
+Sizes are checked before anything is allocated: each width has an upper bound and the
+parameter count is computed from the sizes (:func:`expected_parameters`) and refused
+above :data:`MAX_PARAMETERS`, so ``sizes=(10**9,)`` is a clear error, not an allocator's.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+
+from .. import checks
+from ..notices import FallbackNotice, notice
+
+FAMILIES = ("MLP", "CNN")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+N_CLASSES = 10
+IMAGE_SHAPE = (1, 28, 28)
+# MNIST pixel mean and std, used to centre the inputs inside the models.
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+# The CNN's head sees at most HEAD_GRID x HEAD_GRID positions per channel.
+HEAD_GRID = 7
+# Bounds on sizes: far above anything a CPU course trains, far below what breaks a machine.
+MAX_WIDTH = {"MLP": 65_536, "CNN": 4_096}
+MAX_LAYERS = 32
+MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights, about 800 MB with Adam's state
+
+
+# ----------------------------------------------------------------------------------------
+# Sizes
+# ----------------------------------------------------------------------------------------
+def check_sizes(sizes: Any, *, family: str = "MLP", name: str = "sizes") -> tuple[int, ...]:
+    """``sizes`` as a tuple of ints within the family's bounds (numpy ints accepted), else
+    a TypeError/ValueError naming ``name``. An MLP may have no hidden layer, a CNN may not."""
+    checks.choice("family", family, FAMILIES)
+    what = "hidden sizes" if family == "MLP" else "channels"
+    try:
+        sizes = checks.int_list(name, sizes, lo=1, hi=MAX_WIDTH[family],
+                                min_len=0 if family == "MLP" else 1, max_len=MAX_LAYERS,
+                                example="[128, 64]" if family == "MLP" else "[8, 16]")
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{exc} (the {family}'s {what})") from None
+    n = expected_parameters(family, sizes)
+    if n > MAX_PARAMETERS:
+        raise ValueError(f"{name} {list(sizes)} would make {'an' if family == 'MLP' else 'a'} {family} of {n:,} parameters "
+                         f"(about {4 * n / 1e9:,.1f} GB of weights); at most {MAX_PARAMETERS:,} "
+                         f"are allowed here")
+    return sizes
+
+
+def _cnn_geometry(channels: Sequence[int]) -> tuple[list[bool], bool, int]:
+    """Which blocks pool, whether the last map is pooled down to the head's grid, and the
+    side of the map the head sees."""
+    side, pools = IMAGE_SHAPE[1], []
+    for _ in channels:
+        pools.append(side >= 2)
+        if side >= 2:
+            side //= 2
+    squeeze = side > HEAD_GRID
+    return pools, squeeze, (HEAD_GRID if squeeze else side)
+
+
+def expected_parameters(family: str, sizes: Sequence[int]) -> int:
+    """Trainable parameters of ``build_model(family, sizes)``, computed without building it."""
+    if family == "MLP":
+        widths = [math.prod(IMAGE_SHAPE), *sizes, N_CLASSES]
+        return sum(a * b + b for a, b in zip(widths, widths[1:]))
+    chans = [IMAGE_SHAPE[0], *sizes]
+    side = _cnn_geometry(sizes)[2]
+    return (sum(a * b * 9 + b for a, b in zip(chans, chans[1:]))
+            + chans[-1] * side * side * N_CLASSES + N_CLASSES)
+
+
+def multiply_adds(family: str, sizes: Sequence[int]) -> int:
+    """Multiply-adds of one image's forward pass through ``build_model(family, sizes)``
+    (the arithmetic the model does; pooling and ReLU, which multiply nothing, not counted).
+
+    An MLP uses each weight once per image; a CNN uses each filter weight at every position
+    of its feature map, so it does far more arithmetic per parameter.
+    """
+    checks.choice("family", family, FAMILIES)
+    if family == "MLP":
+        widths = [math.prod(IMAGE_SHAPE), *sizes, N_CLASSES]
+        return sum(a * b for a, b in zip(widths, widths[1:]))
+    pools, _, side_out = _cnn_geometry(sizes)
+    chans, side, total = [IMAGE_SHAPE[0], *sizes], IMAGE_SHAPE[1], 0
+    for (a, b), pool in zip(zip(chans, chans[1:]), pools):
+        total += a * b * 9 * side * side     # padding 1: the output is as large as the input
+        if pool:
+            side //= 2
+    return total + chans[-1] * side_out * side_out * N_CLASSES
+
+
+def model_label(family: str, sizes: Sequence[int]) -> str:
+    """The name a person writes, used in tables, legends, widgets and prose: ``"MLP 128-64"``,
+    ``"CNN 32"``, ``"MLP, no hidden layer"`` (layer widths or channel counts, in order)."""
+    if not sizes:
+        return f"{family}, no hidden layer"
+    return f"{family} {'-'.join(str(int(s)) for s in sizes)}"
+
+
+# ----------------------------------------------------------------------------------------
+# Models
+# ----------------------------------------------------------------------------------------
+class _Standardise(nn.Module):
+    """(x - mean) / std with MNIST's constants; no parameters."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - MNIST_MEAN) / MNIST_STD
+
+
+class MLP(nn.Module):
+    """784 -> hidden[0] -> ... -> hidden[-1] -> 10, ReLU between layers.
+
+    ``hidden=()`` is allowed and gives plain logistic regression.
+    """
+
+    family = "MLP"
+
+    def __init__(self, hidden: Sequence[int] = (128, 64)):
+        super().__init__()
+        self.sizes = check_sizes(hidden, family="MLP", name="hidden")
+        layers: list[nn.Module] = [_Standardise(), nn.Flatten()]
+        width = math.prod(IMAGE_SHAPE)
+        for h in self.sizes:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        layers.append(nn.Linear(width, N_CLASSES))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class CNN(nn.Module):
+    """Blocks of 3x3 convolution (padding 1) + ReLU + 2x2 max-pooling, then a linear head.
+
+    Each block halves the image (28 -> 14 -> 7 -> 3 -> 1); blocks past 1x1 do not pool.
+    Before the head, a feature map larger than ``HEAD_GRID`` x ``HEAD_GRID`` is
+    average-pooled down to it, so the head has at most ``channels[-1] * 49`` inputs
+    whatever the depth: (8,) gives a 392-input head, (64, 64, 64) a 576-input one.
+    """
+
+    family = "CNN"
+
+    def __init__(self, channels: Sequence[int] = (32, 64)):
+        super().__init__()
+        self.sizes = check_sizes(channels, family="CNN", name="channels")
+        pools, squeeze, side = _cnn_geometry(self.sizes)
+        blocks: list[nn.Module] = [_Standardise()]
+        c_in = IMAGE_SHAPE[0]
+        for c, pool in zip(self.sizes, pools):
+            blocks += [nn.Conv2d(c_in, c, kernel_size=3, padding=1), nn.ReLU()]
+            if pool:
+                blocks.append(nn.MaxPool2d(2))
+            c_in = c
+        if squeeze:
+            blocks.append(nn.AdaptiveAvgPool2d(HEAD_GRID))
+        self.features = nn.Sequential(*blocks)
+        self.head_inputs = c_in * side * side
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(self.head_inputs, N_CLASSES))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def build_model(family: str, sizes: Sequence[int]) -> nn.Module:
+    """``build_model("MLP", [128, 64])`` or ``build_model("CNN", [32, 64])``."""
+    checks.choice("family", family, FAMILIES)
+    return MLP(sizes) if family == "MLP" else CNN(sizes)
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """Number of (trainable) parameters of ``model``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"count_parameters needs a torch.nn.Module, got {type(model).__name__}")
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only))
+
+
+# ----------------------------------------------------------------------------------------
+# Device
+# ----------------------------------------------------------------------------------------
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def choose_device(device: str = "auto", *, verbose: bool = True) -> tuple[torch.device, str | None]:
+    """The torch device for ``device`` and a note when it had to fall back to the CPU.
+
+    ``auto`` picks CUDA, then Apple's MPS, then the CPU. Asking for ``cuda`` or ``mps``
+    where it is not available gives a :class:`~mlfootprint.notices.FallbackNotice`
+    (when ``verbose``) and returns the CPU and the note, to be recorded.
+    """
+    checks.choice("device", device, DEVICES)
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda"), None
+        if _mps_available():
+            return torch.device("mps"), None
+        return torch.device("cpu"), None
+    if device == "cpu":
+        return torch.device("cpu"), None
+    available = torch.cuda.is_available() if device == "cuda" else _mps_available()
+    if available:
+        return torch.device(device), None
+    note = (f"device '{device}' was asked for but is not available on this machine, "
+            f"so the CPU is used instead.")
+    if verbose:
+        notice(note, FallbackNotice)
+    return torch.device("cpu"), note
+
+
+def prepare(model: nn.Module, device: torch.device) -> nn.Module:
+    """Move ``model`` to ``device``; on the CPU a CNN uses the channels-last memory layout.
+
+    Channels-last made these small convolutions 1.3 to 2 times faster to train and 2 to 6
+    times faster to evaluate on this CPU (measured with one thread); results are the
+    same model, computed in another order.
+    """
+    model = model.to(device)
+    if isinstance(model, CNN) and device.type == "cpu":
+        model = model.to(memory_format=torch.channels_last)
+    return model

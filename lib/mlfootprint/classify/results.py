@@ -1,0 +1,280 @@
+"""Reading trained runs: totals, a run cut after fewer epochs, the best and cheapest runs,
+the Pareto front, the confusion matrix and the sweep as a table of numbers.
+
+Everything takes :class:`~mlfootprint.records.TrainedRun` records (what
+:func:`~mlfootprint.classify.train_classifier` returns). CO2 is derived here, from each
+record's energy on the grid in force when it is read.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Sequence
+
+import numpy as np
+
+from .. import checks, measure
+from ..measure import Measurement
+from ..records import TrainedRun
+from .models import multiply_adds
+
+CHANCE = 0.1   # accuracy of guessing one of ten digits
+
+
+def _check_run(run, name: str = "run") -> TrainedRun:
+    if not isinstance(run, TrainedRun):
+        raise TypeError(f"{name} must be a TrainedRun (what train_classifier returns), "
+                        f"got {type(run).__name__}")
+    if not run.history:
+        raise ValueError(f"{name} ({run.label}) has no epochs in its history")
+    return run
+
+
+def _check_runs(runs, name: str = "runs") -> list[TrainedRun]:
+    runs = list(runs)
+    if not runs:
+        raise ValueError(f"{name} must hold at least one TrainedRun")
+    return [_check_run(r, f"{name}[{i}]") for i, r in enumerate(runs)]
+
+
+def evaluated(run: TrainedRun) -> list[dict]:
+    """The epochs of ``run`` that were evaluated (every one unless ``eval_every`` > 1)."""
+    return [e for e in _check_run(run).history if e["evaluated"]]
+
+
+def final_accuracy(run: TrainedRun) -> float:
+    """Test accuracy (0..1) of the model ``run`` ends with."""
+    return float(evaluated(run)[-1]["test_acc"])
+
+
+def totals(run: TrainedRun) -> dict:
+    """Time, energy and CO2 of training and of evaluation (apart, and summed), the epochs
+    trained and the final and best test accuracy. CO2 is on the grid in force now."""
+    _check_run(run)
+    t, e = run.training, run.evaluation
+    out = {"epochs": len(run.history), "evaluations": len(evaluated(run)),
+           "train_time_s": t.duration_s, "train_energy_kwh": t.energy_kwh,
+           "train_emissions_kg": t.emissions_kg,
+           "eval_time_s": e.duration_s if e else 0.0, "eval_energy_kwh": e.energy_kwh if e else 0.0,
+           "eval_emissions_kg": e.emissions_kg if e else 0.0}
+    out["time_s"] = out["train_time_s"] + out["eval_time_s"]
+    out["energy_kwh"] = out["train_energy_kwh"] + out["eval_energy_kwh"]
+    out["emissions_kg"] = out["train_emissions_kg"] + out["eval_emissions_kg"]
+    out["test_acc"] = final_accuracy(run)
+    out["best_test_acc"] = max(float(h["test_acc"]) for h in evaluated(run))
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Per-epoch windows, and a run cut after fewer epochs
+# ----------------------------------------------------------------------------------------
+def _window(base: Measurement, label: str, row: dict, phase: str, warnings: list) -> Measurement:
+    t = row[f"{phase}_time_s"]
+    cpu, ram, gpu, energy = (row[f"{phase}_{k}"] for k in ("cpu_kwh", "ram_kwh", "gpu_kwh", "energy_kwh"))
+    watts = lambda kwh: kwh * 3.6e6 / t if t else 0.0  # noqa: E731
+    return replace(base, label=label, duration_s=t, energy_kwh=energy, cpu_energy_kwh=cpu,
+                   ram_energy_kwh=ram, gpu_energy_kwh=gpu, cpu_power_w=watts(cpu),
+                   ram_power_w=watts(ram), gpu_power_w=watts(gpu), repeats=1, items_per_repeat=1,
+                   duration_spread=measure.spread([t]), energy_spread=measure.spread([energy]),
+                   total_duration_s=t, total_energy_kwh=energy, window_min_s=t, windows=1,
+                   tracker_warnings=list(warnings), warmup_duration_s=None,
+                   warmup_energy_kwh=None, settings={"epoch": row["epoch"], "phase": phase})
+
+
+def epoch_windows(run: TrainedRun, phase: str = "train") -> list[Measurement]:
+    """One single-run Measurement per epoch's training (``phase="train"``) or per
+    evaluation (``"eval"``), rebuilt from the history; :func:`measure.combine` of them gives
+    back ``run.training`` / ``run.evaluation``."""
+    checks.choice("phase", phase, ("train", "eval"))
+    _check_run(run)
+    base = run.training if phase == "train" else run.evaluation
+    rows = run.history if phase == "train" else evaluated(run)
+    what = "training" if phase == "train" else "evaluation"
+    return [_window(base, f"{run.label} {what}, epoch {r['epoch']}", r, phase,
+                    r.get("tracker_warnings", []) if phase == "train" else [])
+            for r in rows]
+
+
+def upto(run: TrainedRun, epochs: int) -> TrainedRun:
+    """``run`` as if training had stopped after ``epochs`` epochs: its history cut there and
+    its training and evaluation the sums of those epochs' windows.
+
+    The seeded shuffling makes it the same run, not an approximation. The epoch must have
+    been evaluated (to know the model's accuracy there). The final test predictions belong
+    to the full run and are dropped when the history is cut.
+    """
+    _check_run(run)
+    n = len(run.history)
+    epochs = checks.integer("epochs", epochs, lo=1, hi=n)
+    if not run.history[epochs - 1]["evaluated"]:
+        done = ", ".join(str(e["epoch"]) for e in evaluated(run))
+        raise ValueError(f"epochs={epochs}: {run.label} was not evaluated after that epoch; "
+                         f"choose one of the evaluated epochs ({done})")
+    if epochs == n:
+        return run
+    cut = run.history[:epochs]
+    kept = [r for r in cut if r["evaluated"]]
+    trains = epoch_windows(run, "train")[:epochs]
+    evals = epoch_windows(run, "eval")[:len(kept)]
+    extra = {k: v for k, v in run.extra.items() if k != "test_predictions"}
+    extra.update(epochs_trained=epochs, evaluations=len(kept), cut_from=n)
+    return TrainedRun(label=run.label, family=run.family, settings=dict(run.settings),
+                      n_parameters=run.n_parameters,
+                      training=measure.combine(trains, label=run.training.label,
+                                               settings=run.training.settings),
+                      evaluation=measure.combine(evals, label=run.evaluation.label,
+                                                 settings=run.evaluation.settings),
+                      history=cut, data=dict(run.data), extra=extra)
+
+
+# ----------------------------------------------------------------------------------------
+# Choosing runs
+# ----------------------------------------------------------------------------------------
+def best(runs: Sequence[TrainedRun], family: str | None = None) -> TrainedRun:
+    """The run with the highest final test accuracy (the one cheaper to train on a tie)."""
+    pool = [r for r in _check_runs(runs) if family is None or r.family == family]
+    if not pool:
+        raise ValueError(f"no runs of family {family!r} among {sorted({r.family for r in runs})}")
+    return max(pool, key=lambda r: (final_accuracy(r), -r.training.energy_kwh))
+
+
+def cheapest(runs: Sequence[TrainedRun], min_accuracy: float) -> TrainedRun | None:
+    """The run cheapest to train among those with a final test accuracy of at least
+    ``min_accuracy`` (0..1), or None when none reaches it."""
+    min_accuracy = checks.number("min_accuracy", min_accuracy, lo=0, hi=1)
+    ok = [r for r in _check_runs(runs) if final_accuracy(r) >= min_accuracy]
+    return min(ok, key=lambda r: r.training.energy_kwh) if ok else None
+
+
+def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Indices of the points (cost, accuracy) that no other point beats on both (lower or
+    equal cost and higher accuracy), cheapest first."""
+    pts = [(checks.number(f"points[{i}] cost", c), checks.number(f"points[{i}] accuracy", a))
+           for i, (c, a) in enumerate(points)]
+    order = sorted(range(len(pts)), key=lambda i: (pts[i][0], -pts[i][1]))
+    front, top = [], -math.inf
+    for i in order:
+        if pts[i][1] > top:
+            front.append(i)
+            top = pts[i][1]
+    return front
+
+
+def pareto_runs(runs: Sequence[TrainedRun]) -> list[TrainedRun]:
+    """The runs on the Pareto front of training energy against final test accuracy."""
+    runs = _check_runs(runs)
+    return [runs[i] for i in pareto_front([(r.training.energy_kwh, final_accuracy(r)) for r in runs])]
+
+
+def confusion_matrix(y, pred, n_classes: int = 10) -> np.ndarray:
+    """Counts of (true label, predicted label)."""
+    n_classes = checks.integer("n_classes", n_classes, lo=1)
+    y, pred = np.asarray(y), np.asarray(pred)
+    if y.shape != pred.shape or y.ndim != 1:
+        raise ValueError(f"y and pred must be two lists of labels of the same length, got shapes "
+                         f"{y.shape} and {pred.shape}")
+    for name, v in (("y", y), ("pred", pred)):
+        if v.size and (not np.issubdtype(v.dtype, np.integer) or v.min() < 0 or v.max() >= n_classes):
+            raise ValueError(f"{name} must hold integer labels from 0 to {n_classes - 1}")
+    cm = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(cm, (y.astype(int), pred.astype(int)), 1)
+    return cm
+
+
+def top_confusions(cm: np.ndarray, n: int = 3) -> list[tuple[int, int, int]]:
+    """The ``n`` most frequent mistakes as (count, true label, predicted label), most first."""
+    cm = np.asarray(cm)
+    n = checks.integer("n", n, lo=1)
+    pairs = sorted(((int(cm[i, j]), i, j) for i in range(cm.shape[0]) for j in range(cm.shape[1])
+                    if i != j and cm[i, j]), key=lambda t: (-t[0], t[1], t[2]))
+    return pairs[:n]
+
+
+# ----------------------------------------------------------------------------------------
+# The sweep as numbers
+# ----------------------------------------------------------------------------------------
+def sweep_frame(runs: Sequence[TrainedRun]):
+    """One row per run, in base units (kWh, kg, s, fractions): model, parameters,
+    multiply-adds per image, final test accuracy, training time / energy / CO2,
+    evaluation energy, CPU and RAM power charged during training, RAM's share."""
+    import pandas as pd
+
+    rows = []
+    for r in _check_runs(runs):
+        t = totals(r)
+        rows.append({
+            "model": r.label, "family": r.family, "parameters": r.n_parameters,
+            "multiply_adds": multiply_adds(r.family, r.settings["sizes"]),
+            "epochs": t["epochs"], "test_acc": t["test_acc"],
+            "train_time_s": t["train_time_s"], "train_energy_kwh": t["train_energy_kwh"],
+            "train_emissions_kg": t["train_emissions_kg"], "eval_energy_kwh": t["eval_energy_kwh"],
+            "eval_time_s": t["eval_time_s"],
+            "cpu_power_w": r.training.cpu_power_w, "ram_power_w": r.training.ram_power_w,
+            "ram_share": (r.training.ram_energy_kwh / r.training.energy_kwh
+                          if r.training.energy_kwh else float("nan")),
+        })
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------
+# A run made from numbers, for tests and what-if examples
+# ----------------------------------------------------------------------------------------
+def _synthetic_window(label: str, seconds: float, kwh: float, ram_share: float) -> Measurement:
+    import codecarbon
+
+    ram = kwh * ram_share
+    watts = lambda e: e * 3.6e6 / seconds  # noqa: E731
+    return Measurement(
+        label=label, duration_s=seconds, energy_kwh=kwh, cpu_energy_kwh=kwh - ram, ram_energy_kwh=ram,
+        gpu_energy_kwh=0.0, cpu_power_w=watts(kwh - ram), ram_power_w=watts(ram), gpu_power_w=0.0,
+        repeats=1, items_per_repeat=1, duration_spread=measure.spread([seconds]),
+        energy_spread=measure.spread([kwh]), cpu_power_source="synthetic",
+        cpu_power_detail="made-up numbers", cpu_model="none", cpu_tdp_w=None, ram_model="made-up",
+        gpu_model="", tracking_mode=measure.COURSE_TRACKING_MODE,
+        codecarbon_version=codecarbon.__version__, total_duration_s=seconds, total_energy_kwh=kwh,
+        window_min_s=seconds)
+
+
+def synthetic_run(label: str, test_accs: Sequence[float], train_kwh, eval_kwh=0.0, *,
+                  family: str = "MLP", sizes: Sequence[int] = (16,), n_parameters: int | None = None,
+                  train_accs: Sequence[float] | None = None, epoch_s: float = 1.0,
+                  eval_s: float = 0.1, ram_share: float = 0.5, n_train: int = 4000) -> TrainedRun:
+    """A :class:`TrainedRun` made from numbers, not training: one epoch per test accuracy,
+    each evaluated; ``train_kwh`` / ``eval_kwh`` per epoch (one number, or one per epoch).
+    For tests of code that reads runs, and for what-if examples."""
+    n = len(test_accs)
+    if n < 1:
+        raise ValueError("test_accs must hold at least one accuracy (one per epoch)")
+    per_epoch = lambda v, name: ([checks.number(f"{name}[{i}]", x, lo=0) for i, x in enumerate(v)]  # noqa: E731
+                                 if isinstance(v, (list, tuple)) else [checks.number(name, v, lo=0)] * n)
+    trains, evals = per_epoch(train_kwh, "train_kwh"), per_epoch(eval_kwh, "eval_kwh")
+    train_accs = list(train_accs) if train_accs is not None else list(test_accs)
+    history, tw, ew = [], [], []
+    for i in range(n):
+        t = _synthetic_window(f"{label} training, epoch {i + 1}", epoch_s, trains[i], ram_share)
+        e = _synthetic_window(f"{label} evaluation, epoch {i + 1}", eval_s, evals[i], ram_share)
+        tw.append(t)
+        ew.append(e)
+        history.append({"epoch": i + 1, "train_loss_running": 1.0, "evaluated": True,
+                        "train_time_s": t.duration_s, "train_energy_kwh": t.energy_kwh,
+                        "train_cpu_kwh": t.cpu_energy_kwh, "train_ram_kwh": t.ram_energy_kwh,
+                        "train_gpu_kwh": 0.0, "eval_time_s": e.duration_s, "eval_energy_kwh": e.energy_kwh,
+                        "eval_cpu_kwh": e.cpu_energy_kwh, "eval_ram_kwh": e.ram_energy_kwh,
+                        "eval_gpu_kwh": 0.0, "train_loss": 1.0, "train_acc": float(train_accs[i]),
+                        "val_loss": None, "val_acc": None, "test_loss": 1.0,
+                        "test_acc": float(test_accs[i]), "tracker_warnings": []})
+    settings = {"family": family, "sizes": list(sizes), "epochs": n}
+    return TrainedRun(label=label, family=family, settings=settings,
+                      n_parameters=int(n_parameters if n_parameters is not None else
+                                       _expected(family, sizes)),
+                      training=measure.combine(tw, label=f"{label} training"),
+                      evaluation=measure.combine(ew, label=f"{label} evaluation"),
+                      history=history, data={"source": "synthetic", "n_train": n_train},
+                      extra={"test_predictions": [], "synthetic": True})
+
+
+def _expected(family: str, sizes: Sequence[int]) -> int:
+    from .models import expected_parameters
+
+    return expected_parameters(family, sizes)
