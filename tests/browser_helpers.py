@@ -363,8 +363,9 @@ def screenshot(page, path: Path, report: PageReport) -> None:
 # ---------------------------------------------------------------- reading checks --------
 # A number in e-notation (1.85e-05, 7.85e+04, 1e-3), not part of a word or a hash.
 E_NOTATION_JS = r"/(^|[^\w.])[-+]?\d+(\.\d+)?[eE][-+]?\d+(?![\w.])/"
-# A model named in Python syntax: "MLP (12,)", "CNN (4,)", "MLP (32, 16)", or a bare "(4,)".
-PYTHON_LABEL_JS = r"/\b[A-Za-z][\w-]*\s?\((\s*\d+\s*,)+\s*(\d+\s*)?\)|\(\d+,\)/"
+# A model named in Python syntax: "MLP (12,)", "CNN (4,)", "CVAE-MLP (32, 16)" (a name in
+# capitals before a tuple; "shape (5000, 784)" is not a model), or a bare one-tuple "(4,)".
+PYTHON_LABEL_JS = r"/\b[A-Z][A-Z0-9-]*\s?\((\s*\d+\s*,)+\s*(\d+\s*)?\)|\(\d+,\)/"
 # Alt text that is no description: a file name, a path, a hash, or too short.
 BAD_ALT_JS = r"/(\.(png|jpe?g|gif|svg|webp)$|_images\/|[0-9a-f]{16,})/i"
 UNDESCRIBED = "Figure without a title or axis labels"  # mlfootprint.plots.UNDESCRIBED
