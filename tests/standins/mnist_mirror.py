@@ -103,7 +103,9 @@ class MnistMirror:
         self.corrupted.add(name)
 
     def downloads(self) -> list[str]:
-        return [p[len(PREFIX):] for p in self.server.paths("GET") if p.startswith(PREFIX)]
+        """The files served (GET, 200), in order."""
+        return [r.path[len(PREFIX):] for r in self.server.requests
+                if r.method == "GET" and r.status == 200 and r.path.startswith(PREFIX)]
 
 
 @contextlib.contextmanager

@@ -40,9 +40,9 @@ def build_gpt2(folder: Path) -> Path:
     bpe.train_from_iterator(_sentences(), vocab_size=VOCAB_SIZE, min_frequency=2,
                             special_tokens=["<|endoftext|>"], show_progress=False)
     bpe.save_model(str(folder))                      # vocab.json + merges.txt, as on the hub
-    tokenizer = GPT2TokenizerFast(vocab_file=str(folder / "vocab.json"),
-                                  merges_file=str(folder / "merges.txt"),
+    tokenizer = GPT2TokenizerFast(vocab=str(folder / "vocab.json"), merges=str(folder / "merges.txt"),
                                   model_max_length=1024)
+    _check_tokenizer(tokenizer)
     tokenizer.save_pretrained(folder)
     eot = tokenizer.convert_tokens_to_ids("<|endoftext|>")
     config = GPT2Config(vocab_size=len(tokenizer), bos_token_id=eot, eos_token_id=eot,
@@ -67,14 +67,23 @@ def build_bert(folder: Path) -> Path:
                                   special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
                                   show_progress=False)
     wordpiece.save_model(str(folder))                # vocab.txt, as on the hub
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True,
+    tokenizer = BertTokenizerFast(vocab=str(folder / "vocab.txt"), do_lower_case=True,
                                   model_max_length=512)
+    _check_tokenizer(tokenizer)
     tokenizer.save_pretrained(folder)
     config = BertConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, **BERT_SIZE)
     config.architectures = ["BertForMaskedLM"]
     torch.manual_seed(SEED)
     BertForMaskedLM(config).save_pretrained(folder)
     return folder
+
+
+def _check_tokenizer(tokenizer, text: str = "The if statement is used for conditional execution.") -> None:
+    """A tokenizer that lost its vocabulary on the way (an API change) must not be served."""
+    tokens = tokenizer.tokenize(text)
+    if not tokens or tokenizer.unk_token in tokens:
+        raise RuntimeError(f"the stand-in tokenizer {type(tokenizer).__name__} cannot tokenize "
+                           f"{text!r}: {tokens}")
 
 
 BUILDERS = {"gpt2": build_gpt2, "bert-base-uncased": build_bert}

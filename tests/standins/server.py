@@ -77,15 +77,20 @@ class LoopbackServer:
                         reply = Reply(599, {"Content-Type": "text/plain"},
                                       f"{outer.name} bug: {type(exc).__name__}: {exc}\n".encode())
                 outer._log(self.command, self.path, headers, reply.status)
-                self.send_response(reply.status)
-                sent = {k.lower() for k in reply.headers}
-                for key, value in reply.headers.items():
-                    self.send_header(key, str(value))
-                if "content-length" not in sent:
-                    self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                if self.command != "HEAD" and reply.body:
-                    self.wfile.write(reply.body)
+                try:
+                    self.send_response(reply.status)
+                    sent = {k.lower() for k in reply.headers}
+                    for key, value in reply.headers.items():
+                        self.send_header(key, str(value))
+                    if "content-length" not in sent:
+                        self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    if self.command != "HEAD" and reply.body:
+                        self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # the client read the headers and hung up (torchvision's redirect check
+                    # does exactly that): nothing is wrong
+                    self.close_connection = True
 
             do_GET = do_HEAD = _serve
 
