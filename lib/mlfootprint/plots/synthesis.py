@@ -1,50 +1,66 @@
-"""Figures for the synthesis chapter and the tour: all models on common axes."""
+"""Figures for the synthesis chapter and the tour: every model on common axes, and what
+each mitigation saved."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import method_footnote, new_figure
+from .. import units
+from . import PALETTE, describe, family_colour, new_figure
 
-TASK_COLOURS = {"image classification": "#1f77b4", "image generation": "#2ca02c",
-                "fill-in-the-blank": "#17becf", "text generation": "#d62728"}
-TASK_MARKERS = {"image classification": "o", "image generation": "s",
-                "fill-in-the-blank": "^", "text generation": "D"}
+TASK_COLOURS = {"image classification": PALETTE["blue"], "image generation": PALETTE["bluish green"],
+                "fill-in-the-blank": family_colour("fill-mask"), "text generation": family_colour("generation")}
+TASK_MARKERS = {"image classification": "o", "image generation": "s", "fill-in-the-blank": "^",
+                "text generation": "D"}
+HOW_COLOURS = {"measured": PALETTE["blue"], "computed from a measured run": PALETTE["orange"]}
 
 
-def cost_vs_parameters(summaries, method_text: str):
-    """Log-log: energy per 1,000 inferences against parameters, one colour per task."""
+def cost_vs_parameters(summaries, *, caption: str | None = None):
+    """Log-log: energy per 1,000 uses against parameters, one colour and marker per task;
+    the cheapest and dearest model of each task are named."""
     fig, ax = new_figure(7.0, 4.6)
+    ys = []
     for task in dict.fromkeys(s.task for s in summaries):
         rows = [s for s in summaries if s.task == task]
         x = np.array([max(s.parameters, 1) for s in rows], dtype=float)
-        y = np.array([s.infer_energy_kwh * 1000 * 1000 for s in rows])  # Wh per 1,000
-        ax.scatter(x, y, s=45, color=TASK_COLOURS.get(task, "grey"), marker=TASK_MARKERS.get(task, "o"),
-                   label=f"{task} (per {rows[0].inference_unit})", edgecolor="black", linewidth=0.4)
+        y = np.array([s.per_use.energy_kwh * 1000 for s in rows])
+        ys.extend(y)
+        ax.scatter(x, y, s=45, color=TASK_COLOURS.get(task, PALETTE["dark grey"]),
+                   marker=TASK_MARKERS.get(task, "o"), label=f"{task} (per {rows[0].use})",
+                   edgecolor="black", linewidth=0.4)
+        ends = {min(rows, key=lambda s: s.per_use.energy_kwh).model,
+                max(rows, key=lambda s: s.per_use.energy_kwh).model}
         for s, xi, yi in zip(rows, x, y):
-            if task != "image classification" or s.model in (rows[0].model, rows[-1].model):
+            if s.model in ends:
                 ax.annotate(s.model, (xi, yi), fontsize=7, xytext=(4, 3), textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("parameters (log scale)")
-    ax.set_ylabel("energy per 1,000 inferences (Wh, log scale)")
-    ax.set_title("What one use costs, across every model of the course")
-    ax.legend(fontsize=8, loc="lower right")
-    method_footnote(fig, method_text)
-    return fig
+    units.axis(ax, "x", "Parameters (log scale)", counts=True)
+    units.axis(ax, "y", "Energy per 1,000 uses, log scale", "kWh", values=ys, system="J")
+    ax.set_title("What one use costs, for every model of the course")
+    ax.legend(fontsize=8, loc="best")
+    return describe(fig, caption=caption)
 
 
-def mitigation_bars(rows: list[dict]):
-    """Horizontal bars: fraction of energy (or CO2) saved by each mitigation."""
-    fig, ax = new_figure(6.4, 0.5 + 0.5 * len(rows))
-    labels = [r["mitigation"] for r in rows]
-    # the grid changes CO2, not energy: show what each mitigation actually cuts
-    saved = [100 * r.get("co2_saved", r["energy_saved"]) for r in rows]
-    ax.barh(labels, saved, color="#2ca02c")
+def mitigation_bars(mitigations, *, caption: str | None = None):
+    """Horizontal bars: the share of what each mitigation compares that it saved (negative:
+    it cost more), coloured by how it was obtained."""
+    fig, ax = new_figure(6.6, 0.8 + 0.5 * len(mitigations))
+    labels = [m.name[0].upper() + m.name[1:] for m in mitigations]
+    saved = [100 * m.saved for m in mitigations]
+    colours = [HOW_COLOURS[m.how] for m in mitigations]
+    ax.barh(labels, saved, color=colours, edgecolor="black", linewidth=0.4)
     for i, v in enumerate(saved):
-        ax.text(v + 1, i, f"{v:.0f}%", va="center", fontsize=8)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel("saved (% of energy; % of CO2 for the grid)")
-    ax.set_title("Measured savings of each mitigation")
+        ax.text(v + (1 if v >= 0 else -1), i, units.percent(v / 100), va="center",
+                ha="left" if v >= 0 else "right", fontsize=8)
+    lo, hi = min(0.0, *saved), max(0.0, *saved)
+    ax.set_xlim(lo - 15 if lo < 0 else 0, max(hi + 20, 10))
+    ax.axvline(0, color="black", linewidth=0.6)
+    for how, colour in HOW_COLOURS.items():
+        if any(m.how == how for m in mitigations):
+            ax.barh([labels[0]], [0], color=colour, label=how.capitalize())
+    ax.legend(fontsize=8, loc="lower right")
+    units.axis(ax, "x", "Saved (% of what is compared; CO₂e for the grid)")
+    ax.set_title("What each mitigation saved")
     ax.invert_yaxis()
-    return fig
+    return describe(fig, caption=caption)

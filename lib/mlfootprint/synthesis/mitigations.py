@@ -1,0 +1,217 @@
+"""Ways to cut the footprint, each a before/after on the course's own workloads.
+
+Each :class:`Mitigation` says how it was obtained: **measured** (both sides were run and
+tracked) or **computed from a measured run** (one side measured, the other derived from
+it, like the same energy on another grid). Both sides are
+:class:`~mlfootprint.measure.Measurement` records, so their method sentences come from
+what CodeCarbon charged for each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .. import checks, classify, measure, units, wording
+from ..course import classification as course_classification
+from ..course import synthesis as course
+from ..measure import Measurement
+from ..records import TrainedRun
+
+MEASURED = "measured"
+COMPUTED = "computed from a measured run"
+HOW = (MEASURED, COMPUTED)
+QUANTITIES = ("energy", "co2")
+
+
+@dataclass
+class Mitigation:
+    """One before/after. ``compared`` names what the two records hold ("training energy",
+    "energy per classified image"); ``quantity`` is ``"energy"`` or ``"co2"`` (the grid
+    changes CO2, not energy)."""
+
+    name: str
+    how: str
+    compared: str
+    before: Measurement
+    after: Measurement
+    before_label: str
+    after_label: str
+    detail: str
+    quantity: str = "energy"
+    quality_name: str = ""
+    quality_before: float | None = None
+    quality_after: float | None = None
+    note: str = ""
+
+    def __post_init__(self):
+        checks.choice("how", self.how, HOW)
+        checks.choice("quantity", self.quantity, QUANTITIES)
+        for side in ("before", "after"):
+            if not isinstance(getattr(self, side), Measurement):
+                raise TypeError(f"{side} must be a Measurement, got {type(getattr(self, side)).__name__}")
+
+    def value(self, record: Measurement) -> float:
+        return record.energy_kwh if self.quantity == "energy" else record.emissions_kg
+
+    @property
+    def saved(self) -> float:
+        """The fraction of ``compared`` saved (negative: it cost more)."""
+        b = self.value(self.before)
+        return 1.0 - self.value(self.after) / b if b else float("nan")
+
+    def shown(self, record: Measurement) -> str:
+        if self.quantity == "energy":
+            return units.energy(record.energy_j)
+        return f"{units.co2(record.emissions_kg)} CO₂e"
+
+
+def change_words(m: Mitigation, *, tolerance: float = 0.02) -> str:
+    """"saves 42%", "costs 7% more" or "changes it by less than 2%", chosen by the data."""
+    share = units.percent(abs(m.saved))
+    return wording.compare(m.value(m.after), m.value(m.before), more=f"costs {share} more",
+                           less=f"saves {share}", tolerance=tolerance,
+                           same=f"changes it by less than {units.percent(tolerance)}")
+
+
+def describe(m: Mitigation) -> str:
+    """Markdown: the mitigation, how it was obtained, before → after in human units, the
+    change, the quality on each side, and each side's protocol."""
+    quality = ""
+    if m.quality_before is not None and m.quality_after is not None:
+        quality = (f" {m.quality_name.capitalize()}: {units.percent(m.quality_before)} → "
+                   f"{units.percent(m.quality_after)}.")
+    protocol = (f"before: {m.before.method_repeats()} After: {m.after.method_repeats()}"
+                if m.how == MEASURED else
+                f"{m.before.method_repeats()} The other side is computed from it.")
+    note = f" {m.note}" if m.note else ""
+    return (f"**{m.name[0].upper()}{m.name[1:]}** (*{m.how}*): {m.detail}. {m.compared.capitalize()}: "
+            f"{m.shown(m.before)} ({m.before_label}) → {m.shown(m.after)} ({m.after_label}); "
+            f"it {change_words(m)}.{quality}{note} *Protocol:* {protocol}")
+
+
+def instrument_note(mitigations: Sequence[Mitigation]) -> str:
+    """The instrument behind the measured records, once (the grid mitigation's computed side
+    is on another grid by design and is left out)."""
+    recs = [r for m in mitigations for r in (m.before, m.after) if not (m.how == COMPUTED and r is m.after)]
+    texts = list(dict.fromkeys(r.method_instrument() for r in recs))
+    return "**Instrument:** " + " ".join(texts)
+
+
+# ----------------------------------------------------------------------------------------
+# The mitigations
+# ----------------------------------------------------------------------------------------
+def smaller_model(runs: Sequence[TrainedRun], *, tolerance: float | None = None) -> Mitigation:
+    """The most accurate classifier against the cheapest one to train within ``tolerance``
+    (a fraction) of its accuracy: both trained and tracked (training only)."""
+    tolerance = checks.number("tolerance", course.MITIGATIONS["tolerance"] if tolerance is None
+                              else tolerance, lo=0, hi=1)
+    best = classify.best(runs)
+    small = classify.cheapest(runs, classify.final_accuracy(best) - tolerance)
+    return Mitigation(
+        "a smaller model", MEASURED, "training energy", best.training, small.training,
+        f"{best.label}, {units.count(best.n_parameters)} parameters",
+        f"{small.label}, {units.count(small.n_parameters)} parameters",
+        f"train the cheapest classifier within {units.number(100 * tolerance)} accuracy "
+        f"point(s) of the most accurate one", quality_name="test accuracy",
+        quality_before=classify.final_accuracy(best), quality_after=classify.final_accuracy(small))
+
+
+def early_stopping(config: classify.TrainConfig, *, val_size: int | None = None,
+                   patience: int | None = None, min_delta: float | None = None) -> Mitigation:
+    """Two real runs of ``config`` with ``val_size`` validation images carved from its
+    training images: all epochs, against stopping once the validation accuracy has not
+    risen by ``min_delta`` for ``patience`` evaluations (training energy, training only)."""
+    s = course.MITIGATIONS
+    val_size = s["val_size"] if val_size is None else val_size
+    patience = s["patience"] if patience is None else patience
+    min_delta = s["min_delta"] if min_delta is None else min_delta
+    full = classify.train_classifier(config.with_(val_size=val_size), progress=False)
+    stopped = classify.train_classifier(config.with_(val_size=val_size, patience=patience,
+                                                     min_delta=min_delta), progress=False)
+    epochs = lambda r: units.count(len(r.history))  # noqa: E731
+    note = ("" if len(stopped.history) < len(full.history) else
+            "The validation accuracy kept rising, so training did not stop early.")
+    return Mitigation(
+        "early stopping", MEASURED, "training energy", full.training, stopped.training,
+        f"{epochs(full)} epochs", f"stopped after {epochs(stopped)}",
+        f"train {full.label} on all but {units.count(val_size)} training images, which are kept "
+        f"apart as a validation set (never the test set), and stop after {units.count(patience)} "
+        f"evaluations without a gain of {units.number(100 * min_delta)} points in validation accuracy",
+        quality_name="test accuracy", quality_before=classify.final_accuracy(full),
+        quality_after=classify.final_accuracy(stopped), note=note)
+
+
+def evaluate_less_often(config: classify.TrainConfig) -> Mitigation:
+    """Two real runs of ``config``: evaluated after every epoch (as in the chapter) and only
+    after the last one (training and evaluation energy together, both stated as such)."""
+    every = classify.train_classifier(config, progress=False)
+    once = classify.train_classifier(config.with_(eval_every=config.epochs), progress=False)
+    both = lambda r: measure.combine([r.training, r.evaluation],  # noqa: E731
+                                     label=f"{r.label} training and evaluation")
+    evals = lambda r: units.count(len(classify.evaluated(r)))  # noqa: E731
+    return Mitigation(
+        "evaluating less often", MEASURED, "training and evaluation energy together",
+        both(every), both(once), f"{evals(every)} evaluations", f"{evals(once)} evaluation",
+        f"train {every.label} again, evaluating it only after the last epoch instead of after "
+        f"every one", quality_name="final test accuracy",
+        quality_before=classify.final_accuracy(every), quality_after=classify.final_accuracy(once))
+
+
+def batching(config: classify.TrainConfig, *, small: int | None = None,
+             large: int | None = None) -> Mitigation:
+    """Classifier inference one image per call against ``large`` images per call (energy
+    per classified image; both measured with repeats)."""
+    s = course.MITIGATIONS
+    small = s["batch_small"] if small is None else small
+    large = s["batch_large"] if large is None else large
+    kw = {k: v for k, v in course.INFERENCE.items() if k != "batch_size"}
+    one = classify.measure_inference(config, batch_size=small, **kw)
+    many = classify.measure_inference(config, batch_size=large, **kw)
+    return Mitigation(
+        "batching inference", MEASURED, "energy per classified image", one, many,
+        f"{units.count(small)} per call", f"{units.count(many.items_per_repeat)} per call",
+        f"classify {units.count(many.items_per_repeat)} images per call with {config.label} "
+        f"instead of {units.count(small)}")
+
+
+def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
+    """The measured training of ``run`` on the grid in force against the same energy on the
+    grid of ``to``: computed from a measured run (the grid changes CO2, not energy)."""
+    to = course.MITIGATIONS["clean_grid"] if to is None else to
+    here, there = run.training, run.training.on_grid(to)
+    return Mitigation(
+        "running where the grid is cleaner", COMPUTED, "CO₂e of training", here, there,
+        f"{here.country_name}, {units.number(here.carbon_intensity_g_per_kwh)} g/kWh",
+        f"{there.country_name}, {units.number(there.carbon_intensity_g_per_kwh)} g/kWh",
+        f"the same training of {run.label} ({units.energy(here.energy_j)}) charged at the "
+        f"intensity of another grid", quantity="co2")
+
+
+def text_generation() -> Mitigation:
+    """The text chapter's measured before/after on text generation (energy per token)."""
+    from .. import textmodels as tm
+
+    before, after, same_output, detail = tm.generation_mitigation()
+    return Mitigation(
+        "a cheaper way to generate text", MEASURED, "energy per generated token", before, after,
+        before.label, after.label, detail,
+        note=("The generated text is the same." if same_output else
+              "The generated text changes: see the Text chapter."))
+
+
+def course_mitigations(*, include_text: bool = True) -> list[Mitigation]:
+    """Every mitigation on the course's workloads, with the settings of
+    :mod:`mlfootprint.course.synthesis`: a smaller model, early stopping and evaluating less
+    often (on the most accurate CNN), batching its inference, a cheaper text generation,
+    and the same training on a cleaner grid."""
+    configs = course_classification.configs()
+    runs = [classify.train_classifier(c, progress=False) for c in configs]
+    cnn = classify.best(runs, "CNN")
+    cnn_config = next(c for c in configs if c.label == cnn.label)
+    out = [smaller_model(runs), early_stopping(cnn_config), evaluate_less_often(cnn_config),
+           batching(cnn_config)]
+    if include_text:
+        out.append(text_generation())
+    out.append(cleaner_grid(cnn))
+    return out

@@ -1,0 +1,269 @@
+"""One row per model of the course: what it cost to train, what one use costs, how good it is.
+
+Everything is read from the results the task chapters stored (through the same cached
+functions, so a warm cache means no retraining), with the experiments defined in
+:mod:`mlfootprint.course`. Every figure is a :class:`~mlfootprint.measure.Measurement` made
+in the course's one tracking mode (:data:`mlfootprint.measure.COURSE_TRACKING_MODE`);
+:func:`check_one_mode` refuses anything else, so no table mixes modes.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+from .. import classify, measure, units
+from ..course import classification as course_classification
+from ..course import generation as course_generation
+from ..course import synthesis as course
+from ..course import text as course_text
+from ..measure import Measurement
+from ..progress import tqdm
+
+
+@dataclass
+class ModelSummary:
+    """What one model costs and how good it is.
+
+    ``training`` is the training alone (evaluation is never included; None when the model
+    was pre-trained elsewhere); ``per_use`` is one use, and ``use`` names it ("classified
+    image", "answer of 32 new tokens"). ``quality`` is a fraction (or None).
+    """
+
+    task: str
+    model: str
+    family: str
+    parameters: int
+    training: Measurement | None
+    per_use: Measurement
+    use: str
+    quality_name: str = ""
+    quality: float | None = None
+    data_source: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def records(self) -> list[Measurement]:
+        return [m for m in (self.training, self.per_use) if m is not None]
+
+
+def check_one_mode(summaries: Sequence[ModelSummary]) -> list[ModelSummary]:
+    """``summaries`` unchanged if every figure was measured in the course's tracking mode;
+    otherwise a ValueError naming each figure that was not."""
+    summaries = list(summaries)
+    if not summaries:
+        raise ValueError("summaries is empty: there is no model to set side by side")
+    wrong = [f"{s.model} ({m.label}: {m.tracking_mode} mode)" for s in summaries for m in s.records()
+             if m.tracking_mode != measure.COURSE_TRACKING_MODE]
+    if wrong:
+        raise ValueError(f"every figure must be measured in {measure.COURSE_TRACKING_MODE} mode "
+                         f"(measure.COURSE_TRACKING_MODE); these were not: {'; '.join(wrong)}")
+    return summaries
+
+
+@contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """torch with ``n`` threads inside the block (the text chapter keys its measurements by
+    its threads), restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+# ----------------------------------------------------------------------------------------
+# The three chapters
+# ----------------------------------------------------------------------------------------
+def classification_summaries(*, progress: bool = False) -> list[ModelSummary]:
+    """One summary per classifier of the classification chapter's sweep."""
+    out = []
+    for config in tqdm(course_classification.configs(), desc="classifiers", disable=not progress):
+        run = classify.train_classifier(config, progress=False)
+        infer = classify.measure_inference(config, **course.INFERENCE)
+        out.append(ModelSummary(
+            task="image classification", model=run.label, family=run.family,
+            parameters=int(run.n_parameters), training=run.training, per_use=infer,
+            use="classified image",
+            quality_name="test accuracy", quality=classify.final_accuracy(run),
+            data_source=run.data.get("source", ""), extra={"config": config}))
+    return out
+
+
+def generation_summaries(*, progress: bool = False) -> list[ModelSummary]:
+    """One summary per generator of the generation chapter (the memorising "copy" baseline
+    is left out: it learns nothing, so it has no training to compare)."""
+    from .. import generate
+    from ..mnist import load_mnist
+
+    data = load_mnist(**course_generation.DATA, verbose=False)
+    out = []
+    configs = {k: c for k, c in course_generation.CONFIGS.items() if c.kind != "copy"}
+    for name, config in tqdm(configs.items(), desc="generators", disable=not progress):
+        model, run = generate.load_or_train(config, data, progress=False)
+        cost = generate.generation_cost(model, config, data, batch_size=course.INFERENCE["batch_size"])
+        out.append(ModelSummary(
+            task="image generation", model=name, family=run.family,
+            parameters=int(run.n_parameters), training=run.training, per_use=cost,
+            use="generated digit",
+            data_source=getattr(data, "source", ""), extra={"config": config}))
+    return out
+
+
+def load_text_models(*, verbose: bool = False) -> dict[str, Any]:
+    """The text chapter's two models, as it loads them: ``{"fill-mask": lm, "generation": lm}``."""
+    from .. import textmodels as tm
+
+    return {task: tm.load_model(task=task, verbose=verbose) for task in ("fill-mask", "generation")}
+
+
+def short_name(lm) -> str:
+    """A loaded model's name without the explanation in brackets ("SmolLM2-135M-Instruct")."""
+    return str(lm.name).split(" (")[0]
+
+
+def text_summaries(*, progress: bool = False) -> list[ModelSummary]:
+    """The text chapter's two models: one fill-in-the-blank query and one generated answer."""
+    from .. import textmodels as tm
+
+    n_tokens = course_text.SWEEP["token_counts"][-1]
+    with _threads(course_text.THREADS):
+        lms = load_text_models(verbose=progress)
+        fill_lm, gen_lm = lms["fill-mask"], lms["generation"]
+        fill = tm.measure_fill_mask(fill_lm, course_text.FILL_EXAMPLE)
+        sweep = tm.token_sweep(gen_lm, course_text.PROMPT, progress=False, **course_text.SWEEP)
+        pre = tm.course_minibert(progress=False) if fill_lm.source == "embedded" else None
+    top5 = pre.evaluation.get("top5") if pre is not None else None
+    return [
+        ModelSummary(
+            task="fill-in-the-blank", model=short_name(fill_lm), family="fill-mask",
+            parameters=int(fill_lm.n_parameters),
+            training=pre.record if pre is not None else None, per_use=fill,
+            use="fill-in-the-blank query",
+            quality_name="top-5 accuracy on held-out masked words" if top5 is not None else "",
+            quality=float(top5) if top5 is not None else None, data_source=fill_lm.source,
+            extra={"lm": fill_lm}),
+        ModelSummary(
+            task="text generation", model=short_name(gen_lm), family="generation",
+            parameters=int(gen_lm.n_parameters), training=None, per_use=sweep[-1],
+            use=f"answer of {units.count(n_tokens)} new tokens",
+            data_source=gen_lm.source, extra={"lm": gen_lm, "sweep": sweep}),
+    ]
+
+
+def all_summaries(*, progress: bool = False) -> list[ModelSummary]:
+    """Every model of the course, from the chapters' stored results, checked to be in the
+    course's one tracking mode."""
+    return check_one_mode(classification_summaries(progress=progress)
+                          + generation_summaries(progress=progress)
+                          + text_summaries(progress=progress))
+
+
+# ----------------------------------------------------------------------------------------
+# Reading the summaries
+# ----------------------------------------------------------------------------------------
+def by_task(summaries: Sequence[ModelSummary]) -> dict[str, list[ModelSummary]]:
+    """The summaries grouped by task, tasks in order of first appearance."""
+    out: dict[str, list[ModelSummary]] = {}
+    for s in summaries:
+        out.setdefault(s.task, []).append(s)
+    return out
+
+
+def best_per_task(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSummary, str]]:
+    """For each task, (the model, why it was chosen): the most accurate where quality was
+    measured, the only model where there is one, else the cheapest per use."""
+    out = {}
+    for task, rows in by_task(summaries).items():
+        scored = [s for s in rows if s.quality is not None]
+        if len(rows) == 1:
+            out[task] = (rows[0], "the only model")
+        elif scored:
+            out[task] = (max(scored, key=lambda s: (s.quality, -s.per_use.energy_kwh)),
+                         f"the most accurate ({scored[0].quality_name})")
+        else:
+            out[task] = (min(rows, key=lambda s: s.per_use.energy_kwh),
+                         "the cheapest per use (no quality figure here)")
+    return out
+
+
+def quality_label(s: ModelSummary) -> str:
+    """A short quality cell: "test acc. 97.1%", "top-5 41.0%", or "—"."""
+    if s.quality is None:
+        return units.MISSING
+    short = s.quality_name.split(" on ")[0].replace("accuracy", "acc.").replace("top-5 acc.", "top-5")
+    return f"{short} {units.percent(s.quality)}"
+
+
+def summary_table(summaries: Sequence[ModelSummary]):
+    """Every model in one table: model, task, parameters, training energy (training only),
+    energy per 1,000 uses and quality, in human units (methods: :func:`methods_note`)."""
+    import pandas as pd
+
+    summaries = check_one_mode(summaries)
+    df = pd.DataFrame([{
+        "Model": s.model, "Task": s.task, "params": s.parameters,
+        "train_kwh": s.training.energy_kwh if s.training is not None else None,
+        "use_kwh": s.per_use.energy_kwh * 1000, "Quality": quality_label(s)} for s in summaries])
+    out = units.table(df, {"train_kwh": ("Training", "kWh", "J"),
+                           "use_kwh": ("Per 1,000 uses", "kWh", "J")}, counts=["params"])
+    return out.rename(columns={"params": "Parameters"})
+
+
+def protocol(records: Sequence[Measurement | None]) -> str:
+    """How a task's figures were measured, from the records' own method sentences: one
+    record's repeats and what was charged, or for several the widest spread among them
+    and the range of powers charged."""
+    recs = [r for r in records if r is not None]
+    if not recs:
+        return "pre-trained elsewhere, not measured here."
+    if len(recs) == 1:
+        return f"{recs[0].method_repeats()} {recs[0].method_charged()}"
+    widest = max(recs, key=lambda r: (r.energy_spread.get("rel_std", 0.0), not r.single_run))
+    lead = ("each" if all(r.single_run for r in recs)
+            else "each measured the same way; the widest spread")
+    cpu = sorted(r.cpu_power_w for r in recs)
+    ram = sorted(r.ram_power_w for r in recs)
+    span = lambda v: (units.power(v[0]) if units.power(v[0]) == units.power(v[-1])  # noqa: E731
+                      else f"{units.power(v[0])} to {units.power(v[-1])}")
+    return (f"{len(recs)} models, {lead}: {widest.method_repeats()} Charged on average: CPU "
+            f"{span(cpu)}, RAM {span(ram)}.")
+
+
+def instruments(summaries: Sequence[ModelSummary]) -> list[str]:
+    """The distinct instrument sentences behind ``summaries`` (one when all share it)."""
+    return list(dict.fromkeys(m.method_instrument() for s in summaries for m in s.records()))
+
+
+def methods_note(summaries: Sequence[ModelSummary]) -> str:
+    """Markdown under the table: the instrument once (per task only if they differ), then
+    each task's protocol for training and for one use."""
+    summaries = check_one_mode(summaries)
+    shared = instruments(summaries)
+    lines = [f"**Instrument, for every figure:** {shared[0]}"] if len(shared) == 1 else []
+    for task, rows in by_task(summaries).items():
+        own = "" if len(shared) == 1 else " " + " ".join(instruments(rows))
+        quality = f" *Quality:* {rows[0].quality_name}." if any(s.quality is not None for s in rows) else ""
+        lines.append(f"- **{task}** (one use: one {rows[0].use}).{own} *Training:* "
+                     f"{protocol([s.training for s in rows])} *Per use:* "
+                     f"{protocol([s.per_use for s in rows])}{quality}")
+    return "\n".join(lines)
+
+
+def sources_note(summaries: Sequence[ModelSummary]) -> str:
+    """Where the digits and the text models came from, in one sentence (for the page's
+    source note; the task chapters explain each choice)."""
+    digits = sorted({s.data_source for s in summaries
+                     if s.task in ("image classification", "image generation") and s.data_source})
+    texts = [f"{s.model} ({s.data_source or 'source unknown'})" for s in summaries
+             if s.task in ("fill-in-the-blank", "text generation")]
+    parts = []
+    if digits:
+        parts.append(f"Digits: MNIST, {' and '.join(digits)}.")
+    if texts:
+        parts.append(f"Text models: {', '.join(texts)}.")
+    return " ".join(parts) + " Each task chapter says why its source was used."
