@@ -380,7 +380,7 @@ def test_stored_run_is_reused_and_weights_reload(tmp_data, monkeypatch):
 
 def test_another_grid_reruns_nothing_and_scales_co2_exactly(tmp_data, monkeypatch):
     config = tiny()
-    monkeypatch.setattr(measure, "_country", None)
+    monkeypatch.setattr(measure.grid, "_country", None)
     monkeypatch.setenv(measure.COUNTRY_ENV, "USA")
     usa = classify.train_classifier(config, progress=False)
     monkeypatch.setattr(training, "_fit", lambda *a, **k: (_ for _ in ()).throw(AssertionError("re-ran")))

@@ -16,7 +16,7 @@ def busy(n=20_000):
 
 @pytest.fixture(autouse=True)
 def reset_country(monkeypatch):
-    monkeypatch.setattr(measure, "_country", None)
+    monkeypatch.setattr(measure.grid, "_country", None)
     monkeypatch.delenv(measure.COUNTRY_ENV, raising=False)
 
 
@@ -191,7 +191,7 @@ def test_country_setting_and_env_and_unknown_code(monkeypatch):
     assert measure.get_country() == "SWE"
     with pytest.raises(ValueError, match="unknown country code 'XXQ'"):
         measure.set_country("XXQ")
-    monkeypatch.setattr(measure, "_country", None)
+    monkeypatch.setattr(measure.grid, "_country", None)
     monkeypatch.setenv(measure.COUNTRY_ENV, "Narnia")
     with pytest.raises(ValueError, match="MLFOOTPRINT_COUNTRY.*unknown country"):
         measure.get_country()

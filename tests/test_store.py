@@ -37,7 +37,7 @@ def test_key_changes_with_every_setting(st):
 def test_key_includes_code_but_not_the_grid(st, monkeypatch):
     settings = {"a": 1}
     k_usa = st.key("exp", settings)
-    monkeypatch.setattr(measure, "_country", "FRA")
+    monkeypatch.setattr(measure.grid, "_country", "FRA")
     assert st.key("exp", settings) == k_usa       # the grid changes CO2, not the result
     assert st.key("exp", settings, code=(mnist,)) != k_usa
 
@@ -83,7 +83,7 @@ def test_records_are_stored_and_decoded(st):
 def test_changing_the_grid_recomputes_nothing_and_scales_emissions(st, monkeypatch):
     """Records built under one country, read under another: same energy, emissions on the
     new grid (exactly), no recomputation."""
-    monkeypatch.setattr(measure, "_country", "USA")
+    monkeypatch.setattr(measure.grid, "_country", "USA")
     calls = []
 
     def compute():
@@ -92,7 +92,7 @@ def test_changing_the_grid_recomputes_nothing_and_scales_emissions(st, monkeypat
         return rec
 
     usa = st.get_or_compute("rec", {"x": 1}, compute, decode=measure.Measurement.from_dict)
-    monkeypatch.setattr(measure, "_country", "FRA")
+    monkeypatch.setattr(measure.grid, "_country", "FRA")
     fra = st.get_or_compute("rec", {"x": 1}, compute, decode=measure.Measurement.from_dict)
     assert calls == [1]
     assert fra.energy_kwh == usa.energy_kwh and fra.cpu_energy_kwh == usa.cpu_energy_kwh

@@ -105,15 +105,26 @@ def _key_value(obj: Any) -> Any:
     return to_jsonable(obj)
 
 
+def _sources(module: ModuleType) -> list[tuple[str, str]]:
+    """(name, source) of a module, or of every file of a package (a package's ``__init__``
+    alone would miss the code of its submodules)."""
+    paths = getattr(module, "__path__", None)
+    if paths:
+        return [(f"{module.__name__}/{p.relative_to(Path(base)).as_posix()}", p.read_text(encoding="utf-8"))
+                for base in paths for p in sorted(Path(base).rglob("*.py"))]
+    try:
+        return [(module.__name__, inspect.getsource(module))]
+    except (OSError, TypeError):  # built in or defined interactively: name only
+        return [(module.__name__, "")]
+
+
 def _module_source_hash(modules: Iterable[ModuleType | str]) -> str:
     digest = hashlib.sha256()
     resolved = {sys.modules[m] if isinstance(m, str) else m for m in modules}
     for module in sorted(resolved, key=lambda m: m.__name__):
-        try:
-            digest.update(module.__name__.encode())
-            digest.update(inspect.getsource(module).encode())
-        except (OSError, TypeError):  # built in or defined interactively: name only
-            pass
+        for name, source in _sources(module):
+            digest.update(name.encode())
+            digest.update(source.encode())
     return digest.hexdigest()[:16]
 
 
