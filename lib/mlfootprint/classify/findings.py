@@ -38,13 +38,18 @@ def _fold(ratio: float) -> str:
     return f"{units.number(ratio, 2)} times"
 
 
-def _as_many(a: float, b: float, noun: str, *, few: str = "fewer", tolerance: float = 0.05) -> str:
+def _as_many(a: float, b: float, noun: str, *, few: str = "fewer", tolerance: float = 0.05,
+             than: bool = True) -> str:
     """``"12 times as many parameters as"``, ``"3 times fewer parameters than"``, ``"about as many
-    parameters as"``."""
+    parameters as"`` (without the closing "as"/"than" when ``than`` is false)."""
     r = a / b
     if abs(r - 1) <= tolerance:
-        return f"about as many {noun} as"
-    return f"{_fold(r)} as many {noun} as" if r > 1 else f"{_fold(1 / r)} {few} {noun} than"
+        words, tail = f"about as many {noun}", "as"
+    elif r > 1:
+        words, tail = f"{_fold(r)} as many {noun}", "as"
+    else:
+        words, tail = f"{_fold(1 / r)} {few} {noun}", "than"
+    return f"{words} {tail}" if than else words
 
 
 def _family(runs: Sequence[TrainedRun], family: str) -> list[TrainedRun]:
@@ -143,12 +148,12 @@ def arithmetic(runs: Sequence[TrainedRun]) -> dict:
     cnn = max(_family(runs, "CNN"), key=lambda r: r.n_parameters)
     mlp = max(_family(runs, "MLP"), key=lambda r: r.n_parameters)
     pc, pm, mc, mm = cnn.n_parameters, mlp.n_parameters, _macs(cnn), _macs(mlp)
-    sentence = (f"The {cnn.label} has {_as_many(pc, pm, 'parameters')} the {mlp.label}, yet does "
-                f"{_as_many(mc, mm, 'multiply-adds per image')} it: a convolution uses each weight "
-                f"at every position of the image.")
-    if mc <= mm:
-        sentence = (f"The {cnn.label} has {_as_many(pc, pm, 'parameters')} the {mlp.label} and does "
-                    f"{_as_many(mc, mm, 'multiply-adds per image')} it.")
+    ops = _as_many(mc, mm, "multiply-adds per image", than=False)
+    if mc / mm > 1.05 and pc < pm:
+        sentence = (f"The {cnn.label} has {_as_many(pc, pm, 'parameters')} the {mlp.label}, yet does "
+                    f"{ops}: a convolution uses each weight at every position of the image.")
+    else:
+        sentence = f"The {cnn.label} has {_as_many(pc, pm, 'parameters')} the {mlp.label} and does {ops}."
     return {"cnn": cnn.label, "mlp": mlp.label, "cnn_parameters": pc, "mlp_parameters": pm,
             "cnn_multiply_adds": mc, "mlp_multiply_adds": mm, "sentence": sentence}
 
@@ -292,21 +297,22 @@ def epoch_costs(runs: Sequence[TrainedRun], *, steady: float = 0.25) -> dict:
     """How far one epoch's training energy strays from its run's mean epoch (the largest
     relative deviation over all runs), and whether that is within ``steady``."""
     runs = _check_runs(runs)
-    worst, where = 0.0, runs[0].label
+    worst, signed, where = 0.0, 0.0, runs[0].label
     for r in runs:
         energies = [h["train_energy_kwh"] for h in r.history]
         mean = statistics.fmean(energies)
-        dev = max(abs(e - mean) for e in energies) / mean if mean else 0.0
-        if dev > worst:
-            worst, where = dev, r.label
+        for e in energies:
+            dev = (e - mean) / mean if mean else 0.0
+            if abs(dev) > worst:
+                worst, signed, where = abs(dev), dev, r.label
     if worst <= steady:
         sentence = (f"Every epoch of a run costs about the same (within ±{units.percent(worst, 2)} of "
                     f"its run's mean epoch, for every model), so training energy grows in proportion "
                     f"to the number of epochs.")
     else:
-        sentence = (f"Epochs did not all cost the same: one epoch of the {where} strayed "
-                    f"±{units.percent(worst, 2)} from its run's mean, so training energy grows with "
-                    f"the epochs only roughly in proportion.")
+        sentence = (f"Epochs did not all cost the same: one epoch of the {where} cost "
+                    f"{units.percent(worst, 2)} {'more' if signed > 0 else 'less'} than its run's mean "
+                    f"epoch, so training energy grows with the epochs only roughly in proportion.")
     return {"worst_deviation": worst, "worst_model": where, "sentence": sentence}
 
 

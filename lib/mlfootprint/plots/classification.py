@@ -74,7 +74,7 @@ def size_vs_energy(runs: Sequence[TrainedRun], title: str = "Training energy aga
                                         ("Multiply-adds per image",
                                          lambda r: classify.multiply_adds(r.family, r.settings["sizes"])))):
         for family, rs in _by_family(runs).items():
-            xs, ys = [xs_of(r) for r in rs], [r.training.energy_kwh for r in rs]
+            xs, ys = [xs_of(r) for r in rs], [r.training.energy_j for r in rs]
             ax.scatter(xs, ys, color=family_colour(family), marker=family_marker(family), label=family,
                        s=40, zorder=3)
             for r, xv, yv in zip(rs, xs, ys):
@@ -82,10 +82,9 @@ def size_vs_energy(runs: Sequence[TrainedRun], title: str = "Training energy aga
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.grid(True, which="both", alpha=0.3)
-        units.axis(ax, "x", f"{what} (log scale)", counts=True)
+        units.axis(ax, "x", what, counts=True)
         ax.set_title(f"against {what.lower()}")
-    units.axis(axes[0], "y", "Training energy, log scale", "kWh", system="J",
-               values=[r.training.energy_kwh for r in runs])
+    units.axis(axes[0], "y", "Training energy", "J", values=[r.training.energy_j for r in runs])
     axes[0].legend(title="family")
     fig.suptitle(title)
     method_footnote(fig, _instrument(runs))
@@ -98,7 +97,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
                        title: str = "Test accuracy against training energy, with the Pareto front"):
     """Final test accuracy against training energy; the Pareto front joined."""
     fig, ax = new_figure()
-    energy = [r.training.energy_kwh for r in runs]
+    energy = [r.training.energy_j for r in runs]
     acc = [classify.final_accuracy(r) for r in runs]
     for family, rs in _by_family(runs).items():
         idx = [i for i, r in enumerate(runs) if r.family == family]
@@ -112,7 +111,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
     ax.step(fx, fy, where="post", color="black", lw=1, ls="--", label="Pareto front", zorder=2)
     ax.scatter(fx, fy, facecolors="none", edgecolors="black", s=110, zorder=4)
     ax.set_xscale("log")
-    units.axis(ax, "x", "Training energy, log scale", "kWh", system="J", values=energy)
+    units.axis(ax, "x", "Training energy", "J", values=energy)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: units.percent(v, 3)))
     ax.set_ylabel("Test accuracy")
     ax.set_title(title)
@@ -155,13 +154,12 @@ def cumulative_energy(runs: Sequence[TrainedRun], title: str = "Training energy 
     colours = _shades(runs)
     for k, r in enumerate(runs):
         ep = [e["epoch"] for e in r.history]
-        cum = np.cumsum([e["train_energy_kwh"] for e in r.history])
+        cum = np.cumsum([e["train_energy_kwh"] * 3.6e6 for e in r.history])   # J
         ax.plot(ep, cum, marker=family_marker(r.family), ms=3, color=colours[k], label=r.label,
                 ls="-" if r.family == "CNN" else "--")
     ax.set_yscale("log")
     ax.set_xlabel("Epoch")
-    units.axis(ax, "y", "Training energy so far, log scale", "kWh", system="J",
-               values=[r.training.energy_kwh for r in runs])
+    units.axis(ax, "y", "Training energy so far", "J", values=[r.training.energy_j for r in runs])
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2)
     method_footnote(fig, _instrument(runs))
@@ -188,9 +186,9 @@ def predictions_grid(x, y, pred, n_each: int = 10, title: str | None = None):
                           va="center", ha="right", fontsize=9)
     title = title or "Predictions: top row correct, bottom row wrong (prediction, true label)"
     fig.suptitle(title)
-    mistakes = "; ".join(f"{pred[i]} for a {y[i]}" for i in wrong)
+    mistakes = "; ".join(f"a {y[i]} read as {pred[i]}" for i in wrong)
     return describe(fig, alt=f"{title}. Top row: {len(right)} digits read correctly. Bottom row: "
-                             f"{len(wrong)} mistakes (read as ... for a true ...): {mistakes or 'none'}.")
+                             f"{len(wrong)} mistakes: {mistakes or 'none'}.")
 
 
 def confusion_figure(y, pred, title: str = "Confusion matrix on the test set"):
