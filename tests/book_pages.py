@@ -1,4 +1,5 @@
-"""The pages of the book, read from book/_toc.yml (shared by the chapter, jupytext and browser tests)."""
+"""The pages of the book, read from book/_toc.yml (shared by the chapter, jupytext, browser
+and online tests), and the notebooks the book build executed."""
 
 from __future__ import annotations
 
@@ -36,3 +37,41 @@ def chapter_path(name: str, book: Path = BOOK) -> Path:
         if path.exists():
             return path
     raise FileNotFoundError(f"no {name}.md or {name}.ipynb in {book}")
+
+
+def executed_notebook_path(name: str, book: Path = BOOK) -> Path:
+    """Where the book build (myst-nb) writes page ``name`` as it executed it: the outputs the
+    HTML shows, after ``stderr_output: remove``, taken from the execution cache when the page
+    did not change."""
+    return Path(book) / "_build" / "jupyter_execute" / f"{name}.ipynb"
+
+
+def ensure_built(book: Path = BOOK) -> Path:
+    """Build ``book`` (``jupyter-book build``, with its caches) unless its HTML is newer than
+    every source; the browser test shares this rule, so one ``make test`` builds once."""
+    import browser_helpers as bh
+
+    reason = bh.html_is_stale(Path(book))
+    if reason:
+        print(f"\nbuilding the book: {reason}")
+        bh.build_book(Path(book))
+    return Path(book) / "_build"
+
+
+def output_text(nb, include_code: bool = False) -> str:
+    """Everything a reader sees in a notebook's outputs, as text (streams, plain text, HTML
+    and Markdown), optionally with the code."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if include_code:
+            parts.append(cell.source)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out.get("text", ""))
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                value = out.get("data", {}).get(mime)
+                if value:
+                    parts.append(value if isinstance(value, str) else "".join(value))
+    return "\n".join(parts)

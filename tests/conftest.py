@@ -65,3 +65,37 @@ def hub_standin(standin_models, tmp_data, tmp_path, monkeypatch):
                      "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
             monkeypatch.delenv(name, raising=False)
         yield h
+
+
+# The Pages workflow's build step, online against the stand-ins (tests/test_online.py). It
+# starts as soon as the session knows that test is selected, and runs beside the main book
+# build (chapters use one CPU thread each, so it takes the core the main build leaves idle).
+_ONLINE_BUILD = pytest.StashKey[object]()
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
+    if any("online_pages_build" in getattr(item, "fixturenames", ()) for item in session.items):
+        from standins.pages_build import PagesBuild
+
+        session.config.stash[_ONLINE_BUILD] = PagesBuild().start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    build = session.config.stash.get(_ONLINE_BUILD, None)
+    if build is not None:
+        build.close(keep=exitstatus != 0)
+        if exitstatus != 0 and build.root is not None:
+            print(f"\nthe online build's files are kept in {build.root}")
+
+
+@pytest.fixture(scope="session")
+def online_pages_build(request):
+    """The online Pages build started at collection (or now, if it was not)."""
+    build = request.config.stash.get(_ONLINE_BUILD, None)
+    if build is None:
+        from standins.pages_build import PagesBuild
+
+        build = request.config.stash[_ONLINE_BUILD] = PagesBuild().start()
+    return build
