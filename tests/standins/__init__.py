@@ -55,8 +55,7 @@ def online(root: Path, model_root: Path, *, n_train: int | None = None, n_test: 
         data, hf_home = root / "data", root / "hf-home"
         data.mkdir(parents=True, exist_ok=True)
         env = {"HF_ENDPOINT": hub.url, "HF_HOME": str(hf_home), "IPYTHONDIR": str(ipython),
-               "MLFOOTPRINT_DATA": str(data), "HF_HUB_DISABLE_TELEMETRY": "1",
-               "HF_HUB_DISABLE_XET": "1"}
+               "MLFOOTPRINT_DATA": str(data), "HF_HUB_DISABLE_TELEMETRY": "1"}
         yield Online(mirror, hub, env, data, hf_home)
 
 
