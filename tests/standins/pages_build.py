@@ -70,14 +70,22 @@ def scratch_checkout(dest: Path, pages: tuple[str, ...]) -> Path:
     return dest
 
 
+# Trained artefacts that do not depend on the online sources: the course's pre-trained
+# mini-BERT (the text chapter shows its pre-training online too). Kept by the result store
+# under data/results/text/minibert/<key>/ (older layouts: data/models/course-minibert-*).
+PRETRAINED = ("results/text/minibert", "models/course-minibert-*")
+
+
 def seed_pretrained_models(data: Path) -> list[str]:
-    """Copy the course's pre-trained mini-BERT(s) from data/models, if a build made them: an
-    artefact that does not depend on the online sources (a key mismatch re-trains it)."""
+    """Copy the pre-trained mini-BERT from data/, if a build made it, so the online build
+    does not pre-train it again (a key mismatch, e.g. changed code, re-trains it anyway)."""
     copied = []
-    for folder in sorted((ROOT / "data" / "models").glob("course-minibert-*")):
-        if (folder / "pretraining.json").is_file():
-            shutil.copytree(folder, data / "models" / folder.name)
-            copied.append(folder.name)
+    for pattern in PRETRAINED:
+        for source in sorted((ROOT / "data").glob(pattern)):
+            if source.is_dir() and any(source.iterdir()):
+                target = data / source.relative_to(ROOT / "data")
+                shutil.copytree(source, target, dirs_exist_ok=True)
+                copied.append(str(source.relative_to(ROOT / "data")))
     return copied
 
 
