@@ -119,8 +119,11 @@ def test_mirror_that_never_answers_is_given_up(tmp_data, monkeypatch):
     with serve() as mirror, SilentPort() as silent, \
             pointed_at(silent.url + "/mnist/", mirror.resources()):
         start = time.monotonic()
-        d = mnist.load_mnist("auto")
+        with pytest.raises(mnist.MnistUnavailable, match="timed out"):
+            mnist.load_mnist("torchvision")
         waited = time.monotonic() - start
+        d = mnist.load_mnist("auto")
     assert d.source == "bundled" and "timed out" in d.notes[0]
+    # a bound, not a speed test: without the timeout this test would wait forever
     assert waited < 30, f"gave up only after {waited:.0f} s"
     assert socket.getdefaulttimeout() is None      # the process-wide default is restored

@@ -138,7 +138,7 @@ def test_hub_status_failure_modes(hub_standin, mode, state, why):
     status = tm.hub_status("gpt2", timeout=1.0)
     waited = time.monotonic() - start
     assert (status.state, why in status.reason) == (state, True), status
-    assert waited < 5, f"the probe took {waited:.1f} s with a 1 s timeout"
+    assert waited < 15, f"the probe took {waited:.1f} s with a 1 s timeout"   # generous: a bound, not a speed test
 
 
 def test_hub_status_silent_port_and_closed_port(monkeypatch):
@@ -147,7 +147,7 @@ def test_hub_status_silent_port_and_closed_port(monkeypatch):
         start = time.monotonic()
         status = tm.hub_status("gpt2", timeout=1.0)
         assert status.state == "unreachable" and "timed out" in status.reason
-        assert time.monotonic() - start < 5
+        assert time.monotonic() - start < 15
         closed = silent.url
     monkeypatch.setenv("HF_ENDPOINT", closed)   # nothing listens there any more
     status = tm.hub_status("gpt2", timeout=1.0)
@@ -182,7 +182,7 @@ def test_load_model_takes_the_online_branch(hub_standin, standin_models):
                               fallback=str(standin_models["gpt2"]))
         assert fallback["ok"] and fallback["source"] == "embedded", fallback
         assert "timed out" in fallback["note"]
-        assert fallback["seconds"] < tm.HUB_TIMEOUT_S + 30
+        assert fallback["seconds"] < tm.HUB_TIMEOUT_S + 60   # it gave up, it did not wait on
 
         # the hub answers 404 for everything: an unknown id is an error, not a fallback
         hub_standin.fail(404)
