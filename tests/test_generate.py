@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from mlfootprint import generate as gen
-from mlfootprint import quality
 from mlfootprint.mnist import MnistData
 
 
@@ -57,8 +56,12 @@ ALL_CONFIGS = [
     _quick("cvae-cnn", channels=(4, 8), latent=2),
     _quick("cvae-cnn", channels=(2, 4, 4), latent=3),
     _quick("pca"),
+    _quick("cvae-mlp", hidden=(32,), latent=4, mixture_components=2, sampler="mixture"),
+    _quick("cvae-cnn", channels=(4, 4), latent=3, mixture_components=1, sampler="mixture",
+           kl_warmup=1, beta=0.5),
     _quick("pixel"),
     _quick("copy"),
+    _quick("class-mean"),
 ]
 
 
@@ -138,23 +141,106 @@ def test_copy_generator_returns_training_digits_of_the_asked_class(toy):
         assert float(d.min()) == 0.0 and int(toy.y_train[d.argmin()]) == int(c)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"kind": "gan"}, "kind"),
-    ({"kind": "cvae-cnn", "channels": ()}, "channels"),
-    ({"kind": "cvae-cnn", "channels": (4, 4, 4, 4)}, "channels"),
-    ({"kind": "cvae-cnn", "channels": (0,)}, "channels"),
-    ({"kind": "cvae-mlp", "hidden": "256"}, "hidden"),
-    ({"kind": "cvae-mlp", "latent": 0}, "latent"),
-    ({"kind": "cvae-mlp", "epochs": 2.5}, "epochs"),
-    ({"kind": "cvae-mlp", "lr": -1.0}, "lr"),
-    ({"kind": "cvae-mlp", "lr": float("nan")}, "lr"),
-    ({"kind": "pca", "n_components": 0}, "n_components"),
-    ({"kind": "pixel", "smoothing": -1}, "smoothing"),
-    ({"kind": "copy", "seed": -3}, "seed"),
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"kind": "gan"}, ValueError, "kind"),
+    ({"kind": "cvae-cnn", "channels": ()}, ValueError, "channels"),
+    ({"kind": "cvae-cnn", "channels": (4, 4, 4, 4)}, ValueError, "channels"),
+    ({"kind": "cvae-cnn", "channels": (0,)}, ValueError, "channels"),
+    ({"kind": "cvae-mlp", "hidden": "256"}, TypeError, "hidden"),
+    ({"kind": "cvae-mlp", "latent": 0}, ValueError, "latent"),
+    ({"kind": "cvae-mlp", "epochs": 2.5}, TypeError, "epochs"),
+    ({"kind": "cvae-mlp", "lr": -1.0}, ValueError, "lr"),
+    ({"kind": "cvae-mlp", "lr": float("nan")}, ValueError, "lr"),
+    ({"kind": "cvae-mlp", "beta": -1}, ValueError, "beta"),
+    ({"kind": "cvae-mlp", "epochs": 3, "kl_warmup": 4}, ValueError, "kl_warmup"),
+    ({"kind": "cvae-mlp", "sampler": "uniform"}, ValueError, "sampler"),
+    ({"kind": "cvae-mlp", "sampler": "mixture"}, ValueError, "mixture_components"),
+    ({"kind": "cvae-mlp", "mixture_components": 51}, ValueError, "mixture_components"),
+    ({"kind": "pca", "n_components": 0}, ValueError, "n_components"),
+    ({"kind": "pixel", "smoothing": -1}, ValueError, "smoothing"),
+    ({"kind": "copy", "seed": -3}, ValueError, "seed"),
+    ({"kind": "copy", "seed": 2**64}, ValueError, "seed"),
 ])
-def test_bad_settings_raise_clear_errors(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_settings_raise_clear_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
         gen.GeneratorConfig(**kwargs)
+
+
+def test_numpy_numbers_are_accepted_as_settings():
+    config = gen.GeneratorConfig("cvae-mlp", latent=np.int64(8), epochs=np.int32(3), lr=np.float32(0.002))
+    assert config.latent == 8 and isinstance(config.latent, int) and config.lr == pytest.approx(0.002)
+
+
+def test_the_sampler_is_not_part_of_the_training_key():
+    normal = gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=4)
+    mixture = gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=4, sampler="mixture")
+    assert normal.training_settings() == mixture.training_settings()
+    assert normal.settings() != mixture.settings()
+    assert mixture.label() == "CVAE-MLP 256, z=8, mixture codes"
+    assert gen.GeneratorConfig("cvae-cnn", channels=(8, 16), latent=2, kl_warmup=5).label() == \
+        "CVAE-CNN 8-16, z=2, KL warm-up 5 epochs, normal codes"
+
+
+def test_kl_weight_rises_linearly_over_the_warm_up():
+    config = gen.GeneratorConfig("cvae-mlp", epochs=6, kl_warmup=4, beta=0.5)
+    assert [gen.kl_weight(config, e) for e in range(1, 7)] == [0.125, 0.25, 0.375, 0.5, 0.5, 0.5]
+    assert gen.kl_weight(gen.GeneratorConfig("cvae-mlp"), 1) == 1.0
+
+
+def _blobs(seed=0):
+    """Codes in 2-D: per class, two tight clusters at known places."""
+    g = torch.Generator().manual_seed(seed)
+    centres = torch.tensor([[-3.0, 0.0], [3.0, 1.0]])
+    codes, labels = [], []
+    for c in range(10):
+        for k in range(2):
+            codes.append(centres[k] + c + 0.1 * torch.randn(60, 2, generator=g))
+            labels.append(torch.full((60,), c))
+    return torch.cat(codes), torch.cat(labels)
+
+
+def test_the_code_mixture_finds_known_clusters_and_is_seeded():
+    codes, labels = _blobs()
+    mix = gen.LatentMixture(2, 2).fit(codes, labels, seed=0)
+    for c in range(10):
+        found = sorted(mix.means[c].tolist())
+        assert found[0] == pytest.approx([-3.0 + c, c], abs=0.1)
+        assert found[1] == pytest.approx([3.0 + c, 1.0 + c], abs=0.1)
+        assert mix.weights[c].tolist() == pytest.approx([0.5, 0.5], abs=0.02)
+    again = gen.LatentMixture(2, 2).fit(codes, labels, seed=0)
+    assert all(torch.equal(a, b) for a, b in zip(mix.state_dict().values(), again.state_dict().values()))
+    asked = torch.tensor([4] * 200)
+    z1 = mix.sample(asked, 1.0, torch.Generator().manual_seed(5))
+    z2 = mix.sample(asked, 1.0, torch.Generator().manual_seed(5))
+    z3 = mix.sample(asked, 1.0, torch.Generator().manual_seed(6))
+    assert torch.equal(z1, z2) and not torch.equal(z1, z3)
+    near = torch.cdist(z1, mix.means[4]).min(1).values
+    assert float(near.max()) < 0.6  # every draw lies in one of the two clusters
+    at_zero = mix.sample(asked[:10], 0.0, torch.Generator().manual_seed(5))
+    assert float(torch.cdist(at_zero, mix.means[4]).min(1).values.max()) < 1e-6
+    with pytest.raises(ValueError, match="mixture_components=2 needs more than 2"):
+        gen.LatentMixture(2, 2).fit(codes[:30], labels[:30])
+
+
+def test_a_trained_cvae_switches_sampler_without_retraining(toy):
+    config = gen.GeneratorConfig("cvae-mlp", hidden=(32,), latent=3, epochs=1, mixture_components=2)
+    model, _ = gen.fit(config, toy.x_train, toy.y_train, progress=False)
+    labels = gen.balanced_labels(3)
+    normal = model.sample(labels, 1.0, torch.Generator().manual_seed(0))
+    mixed = model.use_sampler("mixture").sample(labels, 1.0, torch.Generator().manual_seed(0))
+    assert not torch.equal(normal, mixed)
+    assert torch.equal(mixed, model.sample(labels, 1.0, torch.Generator().manual_seed(0)))
+    bare, _ = gen.fit(gen.GeneratorConfig("cvae-mlp", hidden=(8,), latent=2, epochs=1),
+                      toy.x_train, toy.y_train, progress=False)
+    with pytest.raises(ValueError, match="no fitted mixture"):
+        bare.use_sampler("mixture")
+
+
+def test_cvae_training_that_diverges_stops_with_a_clear_error():
+    config = gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=2, epochs=3, lr=1.0)
+    x = torch.rand(300, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        gen.fit(config, x, torch.arange(300) % 10, progress=False)
 
 
 def test_bad_sampling_requests_raise_clear_errors(toy):
@@ -165,64 +251,17 @@ def test_bad_sampling_requests_raise_clear_errors(toy):
         model.sample(torch.tensor([1.5]))
     with pytest.raises(ValueError, match="temperature"):
         model.sample([1], temperature=-0.1)
-    with pytest.raises(ValueError, match="PCA with 50 components"):
+    for bad in ("3", ["3"], None, [10**20]):
+        with pytest.raises(TypeError, match="labels must be a list of digits 0-9"):
+            model.sample(bad)
+    with pytest.raises(TypeError, match="generator"):
+        model.sample([1], 1.0, 7)
+    with pytest.raises(ValueError, match="PCA with n_components=50"):
         gen.fit(gen.GeneratorConfig("pca", n_components=50), toy.x_train, toy.y_train)
     with pytest.raises(ValueError, match="shape"):
         gen.fit(gen.GeneratorConfig("pixel"), toy.x_train.reshape(-1, 784), toy.y_train)
     with pytest.raises(TypeError, match="GeneratorConfig"):
         gen.fit({"kind": "pca"}, toy.x_train, toy.y_train)
-
-
-def test_frechet_distance_properties():
-    rng = np.random.default_rng(0)
-    a = rng.normal(size=(500, 4))
-    a -= a.mean(0)
-    assert quality.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
-    shifted = a + np.array([3.0, 0, 0, 0])
-    assert quality.frechet_distance(a, shifted) == pytest.approx(9.0, rel=1e-6)
-    wide = a * 2.0  # covariance 4x: Tr(S + 4S - 2*2S) = Tr(S)
-    assert quality.frechet_distance(a, wide) == pytest.approx(np.trace(np.cov(a, rowvar=False)), rel=1e-6)
-    with pytest.raises(ValueError):
-        quality.frechet_distance(a, a[:, :3])
-
-
-def test_diversity_is_zero_for_copies_and_grows_with_spread():
-    labels = torch.tensor([0] * 5 + [1] * 5)
-    same = torch.ones(10, 3)
-    assert quality.within_class_diversity(same, labels) == 0.0
-    g = torch.Generator().manual_seed(0)
-    f = torch.randn(10, 3, generator=g)
-    assert quality.within_class_diversity(3 * f, labels) == pytest.approx(
-        3 * quality.within_class_diversity(f, labels))
-
-
-def test_judge_recognises_real_held_out_digits_and_scores_generators(tmp_data):
-    from mlfootprint.mnist import load_mnist
-
-    toy = load_mnist("bundled", max_train=600, max_test=200)  # real digits, a small share
-    config = quality.JudgeConfig(channels=(8, 16), features=32, epochs=3, lr=3e-3, batch_size=32)
-    judge, info = quality.load_or_train_judge(toy, config, progress=False)
-    assert info.held_out_accuracy > 0.6  # chance is 0.1
-    assert info.training.energy_kwh > 0 and info.training.repeats == 1
-    # cached: the second call returns the same judge without training
-    judge2, info2 = quality.load_or_train_judge(toy, config, progress=False)
-    assert info2.held_out_accuracy == info.held_out_accuracy
-    x = toy.x_test[:8]
-    assert torch.equal(judge(x).argmax(1), judge2(x).argmax(1))
-
-    scorer = quality.Scorer(judge, toy)
-    ceiling = quality.real_ceiling(scorer)
-    assert ceiling.accuracy == pytest.approx(info.held_out_accuracy)
-    assert ceiling.diversity_ratio == 1.0 and ceiling.novelty > 0
-    labels = gen.balanced_labels(10)
-    copy, _ = gen.fit(gen.GeneratorConfig("copy"), toy.x_train, toy.y_train)
-    copied = scorer.score(copy.sample(labels, 1.0, torch.Generator().manual_seed(0)), labels)
-    assert copied.novelty == pytest.approx(0.0, abs=1e-4)
-    pca, _ = gen.fit(gen.GeneratorConfig("pca", n_components=5), toy.x_train, toy.y_train)
-    flat = scorer.score(pca.sample(labels, 0.0), labels)
-    assert flat.diversity == pytest.approx(0.0, abs=1e-4)  # temperature 0: all the class mean
-    wrong = scorer.score(copy.sample(labels, 1.0, torch.Generator().manual_seed(0)), (labels + 1) % 10)
-    assert wrong.accuracy < copied.accuracy
 
 
 def test_load_or_train_caches_weights_and_measures_generation(toy, tmp_data):
@@ -240,3 +279,138 @@ def test_load_or_train_caches_weights_and_measures_generation(toy, tmp_data):
     cost = gen.measure_generation(model, config, batch_size=20, repeats=2, min_seconds=0.05)
     assert cost.repeats == 2 and cost.items_per_repeat % 20 == 0
     assert cost.energy_kwh > 0 and cost.energy_spread["n"] == 2
+    with pytest.raises(TypeError, match="unknown argument"):
+        gen.generation_cost(model, config, toy, batches=3)
+    with pytest.raises(ValueError, match="min_seconds"):
+        gen.generation_cost(model, config, toy, min_seconds=1e6)
+
+
+def test_configs_differing_only_in_sampler_share_one_training_run(toy, tmp_data):
+    normal = gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=3, epochs=1, mixture_components=2)
+    mixture = gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=3, epochs=1, mixture_components=2,
+                                  sampler="mixture")
+    m1, r1 = gen.load_or_train(normal, toy, progress=False)
+    m2, r2 = gen.load_or_train(mixture, toy, progress=False)
+    assert r1.training.to_dict() == r2.training.to_dict()  # read back, not trained again
+    assert (m1.sampler, m2.sampler) == ("normal", "mixture")
+    assert r2.label.endswith("mixture codes") and r2.settings["sampler"] == "mixture"
+    assert r1.family == "CVAE-MLP" and r1.evaluation is None
+
+
+def test_damaged_generator_weights_are_detected_and_rebuilt(toy, tmp_data):
+    from mlfootprint import store
+    from mlfootprint.notices import RecomputeNotice
+
+    config = gen.GeneratorConfig("pca", n_components=3)
+    model, run = gen.load_or_train(config, toy, progress=False)
+    folder = store.default_store().artefact_folder(
+        "generation/generator", {**config.training_settings(), **gen.train.data_settings(toy)},
+        code=gen.train.CODE)
+    weights = folder / store.WEIGHTS_FILE
+    for damage in (b"", b"garbage", weights.read_bytes()[:100]):
+        weights.write_bytes(damage)
+        with pytest.warns(RecomputeNotice, match=str(folder.name)):
+            again, _ = gen.load_or_train(config, toy, progress=False)
+        assert torch.equal(again.mean, model.mean)
+        weights = folder / store.WEIGHTS_FILE
+
+
+# ------------------------------------------------------- the lesson, worded by the data --
+from factories import measurement  # noqa: E402
+from mlfootprint import quality as q  # noqa: E402
+from mlfootprint.generate import summary  # noqa: E402
+from mlfootprint.records import TrainedRun  # noqa: E402
+
+
+def _panel(**by_measure):
+    """Scores from three judges; each keyword is measure=(j1, j2, j3)."""
+    base = dict(accuracy=0.9, diversity=1.0, diversity_ratio=0.9, frechet=0.1, frechet_raw=1.0,
+                precision=0.8, recall=0.5, novelty=4.0, n_images=100)
+    return q.PanelScores({j: q.QualityScores(**{**base, **{m: v[i] for m, v in by_measure.items()}})
+                          for i, j in enumerate(("j1", "j2", "j3"))})
+
+
+def _row(name, kind, train_j, gen_mj, spread=0.05, **scores):
+    config = gen.GeneratorConfig(kind)
+    run = TrainedRun(name, config.family, config.settings(), 10, measurement(energy_j=train_j))
+    cost = measurement(energy_j=gen_mj / 1000, repeats=3, rel_std=spread)
+    return summary.Row(name, _panel(**scores), config, run, cost)
+
+
+def test_quality_cells_show_the_panel_mean_and_range():
+    s = _panel(accuracy=(0.9, 0.95, 1.0), novelty=(4.0, 4.0, 4.0))
+    assert summary.quality_cell(s, "accuracy") == "95 (90–100)"
+    assert summary.quality_cell(s, "novelty") == "4"
+    table = summary.quality_table([summary.Row("x", s)])
+    assert list(table.columns)[0] == "digits from" and table.iloc[0, 1] == "95 (90–100)"
+
+
+def test_the_target_is_checked_on_the_panel_mean_and_the_best_candidate_chosen():
+    pca = _panel(frechet=(0.1, 0.1, 0.1), precision=(0.9, 0.9, 0.9), recall=(0.5, 0.5, 0.5))
+    good = _panel(accuracy=(0.96, 0.96, 0.96), diversity_ratio=(0.85, 0.85, 0.85),
+                  frechet=(0.05, 0.05, 0.05), precision=(0.95, 0.95, 0.95), recall=(0.6, 0.6, 0.6))
+    short = _panel(accuracy=(0.94, 0.95, 0.95), diversity_ratio=(0.85, 0.85, 0.85),
+                   frechet=(0.05, 0.05, 0.05), precision=(0.95, 0.95, 0.95), recall=(0.6, 0.6, 0.6))
+    assert all(g.met for g in summary.target_check(good, pca))
+    missed = [g.measure for g in summary.target_check(short, pca) if not g.met]
+    assert missed == ["accuracy"]
+    assert summary.target_sentence("A", summary.target_check(good, pca)).startswith("A meets every goal")
+    text = summary.target_sentence("B", summary.target_check(short, pca))
+    assert text.startswith("B meets 4 of 5 goals") and "judge accuracy 94.7% (missed: goal >= 95%)" in text
+    assert summary.best_candidate({"short": short, "good": good}, pca) == "good"
+    assert summary.best_candidate({"short": short}, pca) == "short"
+
+
+def test_the_front_keeps_what_no_cheaper_generator_beats_by_every_judge():
+    cheap = _row("cheap", "pixel", 1.0, 1.0, recall=(0.2, 0.2, 0.2))
+    mid = _row("mid", "pca", 10.0, 1.0, recall=(0.5, 0.5, 0.5))
+    dear = _row("dear", "pca", 100.0, 1.0, recall=(0.6, 0.4, 0.7))  # the judges disagree
+    best = _row("best", "pca", 1000.0, 1.0, recall=(0.9, 0.8, 0.9))
+    assert [r.name for r in summary.front([cheap, mid, dear, best], "recall")] == ["cheap", "mid", "dear", "best"]
+    worse = _row("worse", "pca", 50.0, 1.0, recall=(0.1, 0.1, 0.1))
+    assert "worse" not in [r.name for r in summary.front([cheap, mid, worse], "recall")]
+    text = summary.front_sentence([cheap, mid], "recall")
+    assert text.startswith("On recall, cheap gives the most for its grams") and "mid (10×" in text
+    alone = summary.front_sentence([mid, worse], "recall")
+    assert alone.startswith("On recall, mid is the best buy")
+
+
+def test_lifetime_sentences_go_both_ways():
+    shallow = _row("PCA", "pca", 10.0, 5.0, spread=0.01)
+    cheaper_to_draw = _row("deep", "pca", 1010.0, 1.0, spread=0.01)
+    assert summary.crossing(cheaper_to_draw, shallow) == pytest.approx(250_000)  # 1 kJ / 4 mJ
+    assert "drops below PCA's after about 250 k digits" in summary.lifetime_sentence(cheaper_to_draw, shallow)
+    dearer_to_draw = _row("deep", "pca", 1010.0, 9.0, spread=0.01)
+    assert summary.crossing(dearer_to_draw, shallow) is None
+    assert "stays above PCA's however many" in summary.lifetime_sentence(dearer_to_draw, shallow)
+    noisy = _row("deep", "pca", 1010.0, 4.9, spread=0.3)
+    assert "cannot tell apart" in summary.lifetime_sentence(noisy, shallow)
+    assert summary.amortised_after(cheaper_to_draw) == pytest.approx(1010.0 / 0.001)
+    with pytest.raises(ValueError, match="must cost more to train"):
+        summary.crossing(shallow, cheaper_to_draw)
+
+
+def test_what_was_tried_is_paired_and_told_from_the_scores():
+    configs = {"z8 normal": gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=2),
+               "z8 mixture": gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=2, sampler="mixture"),
+               "z8 warm": gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=2, sampler="mixture",
+                                              kl_warmup=5),
+               "z2": gen.GeneratorConfig("cvae-mlp", latent=2)}
+    pairs = summary.pairs_tried(configs)
+    assert [(a, b) for _, a, b in pairs] == [("z8 normal", "z8 mixture"), ("z8 normal", "z2"),
+                                             ("z8 mixture", "z8 warm")]
+    assert pairs[1][0] == "a code of 2 numbers instead of 8, both drawn from the normal distribution"
+    rows = {"z8 normal": summary.Row("z8 normal", _panel(accuracy=(0.6, 0.7, 0.65))),
+            "z8 mixture": summary.Row("z8 mixture", _panel(accuracy=(0.95, 0.96, 0.97))),
+            "z8 warm": summary.Row("z8 warm", _panel(accuracy=(0.97, 0.9, 0.99))),
+            "z2": summary.Row("z2", _panel(accuracy=(0.99, 0.99, 0.99)))}
+    story = summary.sampler_story(rows, configs)
+    assert "judge accuracy 65% → 96% (better for every judge)" in story
+    assert "judge accuracy 96% → 95.3% (the judges disagree)" in story
+    assert "judge accuracy 65% → 99% (better for every judge)" in story
+
+
+def test_the_lesson_names_broken_measures_from_the_data():
+    assert summary.fooled_sentence([]).startswith("No measure here")
+    assert summary.fooled_sentence(["accuracy"]).startswith("Judge accuracy rated")
+    assert "they see fidelity" in summary.fooled_sentence(["accuracy", "precision"])

@@ -1,14 +1,59 @@
-"""The generation chapter's generators and data (read again by the synthesis and the tour)."""
+"""The generation chapter's experiments: data, judges, generators, references and what was
+tried (read again by the synthesis and the tour)."""
 
 from __future__ import annotations
 
 from ..generate import GeneratorConfig
+from ..quality import JudgeConfig
 
 DATA = dict(source="auto", max_train=4000, max_test=1000)
+
+# Three judges that differ in architecture and in training; the third sees every training
+# digit shifted by up to two pixels and speckled with pixel noise, a new draw every epoch.
+JUDGES = {
+    "CNN": JudgeConfig("cnn", (8, 16), kernel=3, pool="max", epochs=4, lr=3e-3, seed=0),
+    "MLP": JudgeConfig("mlp", (256,), epochs=8, lr=1e-3, seed=1),
+    "CNN, augmented": JudgeConfig("cnn", (8, 16), kernel=5, pool="avg", epochs=8, lr=3e-3,
+                                  shift=2, noise=0.1, seed=2),
+}
+
+_CVAE = dict(kind="cvae-mlp", hidden=(256,), epochs=20, lr=2e-3)
+_MIXTURE = 10  # components per class of the code mixture
+
+# The CVAEs tried for random digits: a longer code, drawn from the prior or from a mixture
+# fitted to the codes of the training digits, and with a KL warm-up. Configs that differ only
+# in ``sampler`` share one trained network.
+TRIED = {
+    "CVAE z=2, normal codes": GeneratorConfig(latent=2, **_CVAE),
+    "CVAE z=8, normal codes": GeneratorConfig(latent=8, mixture_components=_MIXTURE, **_CVAE),
+    "CVAE z=8, mixture codes": GeneratorConfig(latent=8, mixture_components=_MIXTURE,
+                                               sampler="mixture", **_CVAE),
+    "CVAE z=16, normal codes": GeneratorConfig(latent=16, mixture_components=_MIXTURE, **_CVAE),
+    "CVAE z=16, mixture codes": GeneratorConfig(latent=16, mixture_components=_MIXTURE,
+                                                sampler="mixture", **_CVAE),
+    "CVAE z=16, KL warm-up, mixture codes": GeneratorConfig(
+        latent=16, mixture_components=_MIXTURE, sampler="mixture", kl_warmup=10, **_CVAE),
+}
+
+# The generators compared in the chapter, the synthesis and the tour. The deep one with a
+# long code is the candidate the chapter chose by measurement (``generate.summary.best_candidate``
+# over TRIED); the two-number CVAE stays for the walk through its code.
 CONFIGS = {
     "per-pixel": GeneratorConfig("pixel", smoothing=1.0),
     "PCA": GeneratorConfig("pca", n_components=20),
-    "CVAE-MLP": GeneratorConfig("cvae-mlp", hidden=(256,), latent=2, epochs=20, lr=2e-3),
-    "CVAE-CNN": GeneratorConfig("cvae-cnn", channels=(8, 16), latent=2, epochs=20, lr=3e-3),
-    "copy": GeneratorConfig("copy"),
+    "CVAE z=2": TRIED["CVAE z=2, normal codes"],
+    "CVAE z=16": TRIED["CVAE z=16, mixture codes"],
 }
+WALK = "CVAE z=2"        # the generator whose two-number code the chapter walks through
+DEEP = "CVAE z=16"       # the deep generator the lesson weighs against the shallow one
+SHALLOW = "PCA"          # the shallow generator the deep ones must beat
+
+# Rows that keep the measures honest (scored by the same panel, never ranked as generators).
+REFERENCES = {
+    "copy": GeneratorConfig("copy"),
+    "class mean": GeneratorConfig("class-mean"),
+}
+
+SAMPLE_SEED = 2          # the digits every measure is computed on
+COST = dict(batch_size=100, repeats=3, min_seconds=1.0)
+TEMPERATURES = [0.0, 0.5, 0.75, 1.0, 1.5, 2.0]

@@ -1,17 +1,17 @@
-"""Figures for the image-generation chapter. They take images and records, never models."""
+"""Figures for the image-generation chapter. They take images and rows
+(:class:`mlfootprint.generate.summary.Row`), never models, and compute nothing but layout:
+scores, costs and comparisons come from :mod:`mlfootprint.generate.summary`."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from . import FAMILY_COLOURS, method_footnote, new_figure
+from .. import units
+from ..generate.summary import Row, total_g
+from ..quality import NAMES
+from . import describe, family_colour, family_marker, method_footnote, new_figure, plt
 
-_EXTRA_COLOURS = {"Copy": "#7f7f7f", "Real": "#000000"}
-
-
-def _colour(family: str) -> str:
-    return FAMILY_COLOURS.get(family, _EXTRA_COLOURS.get(family, "#333333"))
+_PERCENT = ("accuracy", "precision", "recall")
 
 
 def mosaic(images, rows: int, cols: int, pad: int = 2) -> np.ndarray:
@@ -22,6 +22,12 @@ def mosaic(images, rows: int, cols: int, pad: int = 2) -> np.ndarray:
         for c in range(cols):
             out[r * (28 + pad):r * (28 + pad) + 28, c * (28 + pad):c * (28 + pad) + 28] = arr[r, c]
     return out
+
+
+def _bare(ax) -> None:
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
 
 
 def sample_grid(images, n_per_class: int, title: str, subtitle: str | None = None,
@@ -38,138 +44,144 @@ def sample_grid(images, n_per_class: int, title: str, subtitle: str | None = Non
     ax.set_xticks([c * (28 + pad) + 14 for c in range(n_per_class)],
                   [str(c + 1) for c in range(n_per_class)], fontsize=7)
     ax.set_xlabel("sample", fontsize=8)
-    ax.tick_params(length=0)
-    for s in ax.spines.values():
-        s.set_visible(False)
+    _bare(ax)
     ax.set_title(title if not subtitle else f"{title}\n{subtitle}", fontsize=9)
     fig.tight_layout()
-    return fig
+    alt = (f"{title}. A grid of handwritten digits: one row per requested digit from 0 to 9, "
+           f"{n_per_class} samples per row.") + (f" {subtitle}." if subtitle else "")
+    return describe(fig, alt=alt)
 
 
-def latent_strip(images, values, digit: int, fixed: float, title: str | None = None):
-    """A row of decoded digits as latent coordinate z2 moves, with z1 held at ``fixed``."""
-    arr = np.asarray(images).reshape(-1, 28, 28)
+def latent_grid(images, z1_values, z2_values, digit: int, title: str | None = None):
+    """Decoded digits over a grid of the two code numbers: z1 across, z2 down."""
+    rows, cols = len(z2_values), len(z1_values)
     pad = 2
-    fig, ax = plt.subplots(figsize=(0.62 * len(arr) + 0.6, 1.6))
-    ax.imshow(mosaic(arr, 1, len(arr), pad), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_xticks([c * (28 + pad) + 14 for c in range(len(arr))], [f"{v:+.1f}" for v in values],
+    fig, ax = plt.subplots(figsize=(0.55 * cols + 1.0, 0.55 * rows + 0.9))
+    ax.imshow(mosaic(images, rows, cols, pad), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([c * (28 + pad) + 14 for c in range(cols)], [units.number(v, 2) for v in z1_values],
                   fontsize=7)
-    ax.set_yticks([])
-    ax.set_xlabel("latent coordinate z2 (other coordinates fixed)", fontsize=8)
-    ax.tick_params(length=0)
-    ax.set_title(title or f"CVAE decoding digit {digit} with z1 = {fixed:+.1f}", fontsize=9)
+    ax.set_yticks([r * (28 + pad) + 14 for r in range(rows)], [units.number(v, 2) for v in z2_values],
+                  fontsize=7)
+    ax.set_xlabel("first code number z1", fontsize=8)
+    ax.set_ylabel("second code number z2", fontsize=8)
+    _bare(ax)
+    title = title or f"Digit {digit} decoded from a grid of two-number codes"
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    return fig
+    return describe(fig, alt=f"{title}: a {rows} by {cols} grid of the same digit, {digit}, whose "
+                             f"slant, width and stroke change smoothly from one cell to the next.")
 
 
 def loss_history(histories: dict[str, dict]):
-    """Per-epoch training loss (nats per example) of each CVAE."""
-    fig, ax = new_figure(6.4, 3.6)
-    for name, h in histories.items():
-        ax.plot(h["epoch"], h["loss"], marker="o", ms=3, label=f"{name}: total")
-        ax.plot(h["epoch"], h["kl"], ls="--", label=f"{name}: KL part")
+    """Per-epoch training loss (nats per example) of each CVAE, with its KL part."""
+    fig, ax = new_figure(6.6, 3.8)
+    for i, (name, h) in enumerate(histories.items()):
+        colour = plt.rcParams["axes.prop_cycle"].by_key()["color"][i % 10]
+        ax.plot(h["epoch"], h["loss"], marker="o", ms=3, color=colour, label=f"{name}: total")
+        ax.plot(h["epoch"], h["kl"], ls="--", color=colour, label=f"{name}: KL part")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss per example (nats)")
-    ax.set_title("CVAE training loss: reconstruction (BCE summed over pixels) + KL")
-    ax.legend(fontsize=8)
-    return fig
+    ax.set_yscale("log")
+    ax.set_title("CVAE training loss: reconstruction + KL weight × KL")
+    ax.legend(fontsize=7, ncol=2)
+    return describe(fig, caption="Solid: the whole loss; dashed: its KL part (how far the codes "
+                                 "are from a standard normal). Log scale.")
 
 
-def quality_vs_cost(rows: list[dict], method_text: str):
-    """Left: judge accuracy vs training CO2; right: Fréchet distance vs the same.
+def _plot_value(measure: str, v: float) -> float:
+    return 100 * v if measure in _PERCENT else v
 
-    Each row: name, family, train_co2_g, accuracy, frechet. A row whose family is "Real"
-    is drawn as a horizontal reference line."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-    for ax, key, label in ((axes[0], "accuracy", "judge accuracy on the asked class (%)"),
-                           (axes[1], "frechet", "Fréchet distance to real digits (lower is better)")):
-        ax.grid(True, alpha=0.3)
-        for r in rows:
-            y = 100 * r[key] if key == "accuracy" else r[key]
-            if r["family"] == "Real":
-                ax.axhline(y, color="k", ls=":", lw=1)
-                ax.text(ax.get_xlim()[0] if False else 0.01, y, " real held-out digits",
-                        transform=ax.get_yaxis_transform(), va="bottom", fontsize=8)
-                continue
-            ax.scatter(r["train_co2_g"], y, s=60, color=_colour(r["family"]), zorder=3)
-            ax.annotate(r["name"], (r["train_co2_g"], y), textcoords="offset points",
-                        xytext=(5, 4), fontsize=8)
+
+def _label(measure: str) -> str:
+    return f"{NAMES[measure]} (%)" if measure in _PERCENT else NAMES[measure]
+
+
+def judge_readings(rows: list[Row], measure: str, title: str | None = None):
+    """Each judge's reading of ``measure`` for every row: the spread of the instrument."""
+    fig, ax = new_figure(6.8, 0.42 * len(rows) + 1.4)
+    judges = rows[0].scores.judges
+    markers = ["o", "s", "^", "D", "v", "P"]
+    for k, j in enumerate(judges):
+        xs = [_plot_value(measure, getattr(r.scores.by_judge[j], measure)) for r in rows]
+        ax.scatter(xs, range(len(rows)), marker=markers[k % len(markers)], s=36, label=j, zorder=3)
+    for i, r in enumerate(rows):
+        lo, hi = (_plot_value(measure, v) for v in r.scores.range(measure))
+        ax.plot([lo, hi], [i, i], color="#555555", lw=1, zorder=2)
+    ax.set_yticks(range(len(rows)), [r.name for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(_label(measure))
+    ax.set_title(title or f"{NAMES[measure].capitalize()}: what each judge reads")
+    ax.legend(fontsize=8, title="judge", title_fontsize=8, loc="best")
+    return describe(fig, caption="One line per set of digits; each marker is one judge's reading, "
+                                 "the line between them the range of the panel.")
+
+
+def quality_vs_cost(rows: list[Row], measures=("accuracy", "frechet", "precision", "recall"),
+                    method_text: str = ""):
+    """One panel per measure: the panel's mean (marker) and range (bar) against training CO2e;
+    real digits and the reference rows as horizontal lines."""
+    gens = [r for r in rows if r.role == "generator"]
+    lines = [r for r in rows if r.role != "generator"]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), constrained_layout=True)
+    co2 = [r.train_g for r in gens]
+    for ax, measure in zip(axes.flat, measures):
+        ax.grid(True, which="both", alpha=0.3)
+        for r in gens:
+            mean = _plot_value(measure, r.scores.mean(measure))
+            lo, hi = (_plot_value(measure, v) for v in r.scores.range(measure))
+            ax.errorbar([r.train_g], [mean], yerr=[[mean - lo], [hi - mean]], fmt=family_marker(r.family),
+                        color=family_colour(r.family), ms=7, capsize=3, zorder=3)
+            ax.annotate(r.name, (r.train_g, mean), textcoords="offset points", xytext=(6, 4), fontsize=7)
+        for r, style in zip(lines, (":", "--", "-.")):
+            ax.axhline(_plot_value(measure, r.scores.mean(measure)), color="black", ls=style, lw=1,
+                       label=r.name)
         ax.set_xscale("log")
-        ax.set_xlabel("training emissions (g CO₂e, log scale)")
-        ax.set_ylabel(label)
-        if key == "frechet":
-            ax.set_yscale("log")
-    fig.suptitle("Quality against training cost, one point per generator")
-    method_footnote(fig, method_text)
-    return fig
+        units.axis(ax, "x", "training CO₂e", "g", values=co2)
+        ax.set_ylabel(_label(measure) + (" (lower is better)" if measure == "frechet" else ""))
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle("Quality against training cost: panel mean (marker) and range across judges (bar)")
+    if method_text:
+        method_footnote(fig, method_text)
+    return describe(fig, caption="Each marker is a generator: the panel's mean, with a bar from the "
+                                 "lowest to the highest judge. Lines: real held-out digits and the "
+                                 "reference rows, scored by the same judges.")
 
 
-def total_cost_curves(rows: list[dict], n_max: float = 1e9, method_text: str = ""):
-    """Total CO2 = training + n x per-image generation, for n images (log-log)."""
+def precision_recall(rows: list[Row]):
+    """Precision against recall for every row, with each judge's range as a cross."""
+    fig, ax = new_figure(6.2, 5.0)
+    for r in rows:
+        px, py = 100 * r.scores.mean("recall"), 100 * r.scores.mean("precision")
+        (xlo, xhi), (ylo, yhi) = ([100 * v for v in r.scores.range(m)] for m in ("recall", "precision"))
+        ax.errorbar([px], [py], xerr=[[px - xlo], [xhi - px]], yerr=[[py - ylo], [yhi - py]],
+                    fmt=family_marker(r.family), color=family_colour(r.family), ms=7, capsize=3)
+        ax.annotate(r.name, (px, py), textcoords="offset points", xytext=(6, -10), fontsize=7)
+    ax.set_xlim(-3, 103)
+    ax.set_ylim(min(50, ax.get_ylim()[0]), 101)
+    ax.set_xlabel("recall: share of real digits the generated ones cover (%)")
+    ax.set_ylabel("precision: share of generated digits that look real (%)")
+    ax.set_title("Fidelity against coverage, in the judges' feature space")
+    return describe(fig, caption="Each marker is the panel's mean; the cross spans the lowest to "
+                                 "the highest judge. Up is more realistic, right covers more of "
+                                 "the variety of real digits.")
+
+
+def lifetime(rows: list[Row], n_max: float = 1e9, method_text: str = ""):
+    """Total CO2e = training + n x per-digit drawing, for n digits drawn (log-log)."""
     fig, ax = new_figure(6.8, 4.2)
     n = np.logspace(0, np.log10(n_max), 200)
     for r in rows:
-        total = r["train_co2_g"] + n * r["gen_co2_g_per_image"]
-        ax.plot(n, total, color=_colour(r["family"]), label=r["name"])
+        ax.plot(n, [total_g(r, k) for k in n], color=family_colour(r.family), label=r.name,
+                marker=family_marker(r.family), markevery=40, ms=5)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("number of digits generated")
-    ax.set_ylabel("total emissions, training + generation (g CO₂e)")
+    units.axis(ax, "x", "digits drawn", counts=True)
+    units.axis(ax, "y", "training + drawing CO₂e", "g",
+               values=[total_g(r, k) for r in rows for k in (1, n_max)])
     ax.set_title("What a generator costs over its life")
     ax.legend(fontsize=8)
     if method_text:
         method_footnote(fig, method_text)
-    return fig
-
-
-def summary_rows(entries: list[dict], ceiling=None) -> list[dict]:
-    """Flat rows for tables and plots. Each entry: name, trained (TrainedGenerator),
-    cost (generation Measurement, per image), scores (QualityScores). ``ceiling``: the
-    QualityScores of real digits."""
-    rows = []
-    for e in entries:
-        t, c, s = e["trained"].training, e["cost"], e["scores"]
-        rows.append({
-            "name": e["name"], "family": e["trained"].family,
-            "parameters": e["trained"].n_parameters,
-            "train_s": t.duration_s, "train_j": t.energy_j, "train_co2_g": t.emissions_g,
-            "gen_j_per_1000": c.energy_j * 1000, "gen_co2_g_per_1000": c.emissions_g * 1000,
-            "gen_co2_g_per_image": c.emissions_g, "gen_rel_std": c.energy_spread.get("rel_std", 0.0),
-            "accuracy": s.accuracy, "diversity_ratio": s.diversity_ratio, "frechet": s.frechet,
-            "novelty": s.novelty, "train_method": t.method_short(), "gen_method": c.method_short(),
-        })
-    if ceiling is not None:
-        rows.append({"name": "real held-out digits", "family": "Real", "parameters": None,
-                     "train_s": None, "train_j": None, "train_co2_g": None,
-                     "gen_j_per_1000": None, "gen_co2_g_per_1000": None,
-                     "gen_co2_g_per_image": None, "gen_rel_std": None,
-                     "accuracy": ceiling.accuracy, "diversity_ratio": ceiling.diversity_ratio,
-                     "frechet": ceiling.frechet, "novelty": ceiling.novelty,
-                     "train_method": "", "gen_method": ""})
-    return rows
-
-
-def summary_table(rows: list[dict]):
-    """The chapter's table: one row per generator (and the real-digit ceiling), units in
-    the column names, the measurement method in the last two columns."""
-    import pandas as pd
-
-    def fmt(v, spec):
-        return "—" if v is None else format(v, spec)
-
-    table = pd.DataFrame([{
-        "generator": r["name"],
-        "parameters": fmt(r["parameters"], ","),
-        "training time (s)": fmt(r["train_s"], ".1f"),
-        "training energy (J)": fmt(r["train_j"], ".3g"),
-        "training CO₂ (g)": fmt(r["train_co2_g"], ".3g"),
-        "generation energy per 1,000 images (J)": fmt(r["gen_j_per_1000"], ".3g"),
-        "generation CO₂ per 1,000 images (g)": fmt(r["gen_co2_g_per_1000"], ".3g"),
-        "judge accuracy (%)": fmt(100 * r["accuracy"], ".1f"),
-        "diversity vs real (ratio)": fmt(r["diversity_ratio"], ".2f"),
-        "Fréchet distance (judge features)": fmt(r["frechet"], ".1f"),
-        "novelty (pixel distance to nearest training digit)": fmt(r["novelty"], ".2f"),
-        "training method": r["train_method"] or "—",
-        "generation method": r["gen_method"] or "—",
-    } for r in rows])
-    return table.set_index("generator")
+    return describe(fig, caption="Each line starts at the generator's training footprint and rises "
+                                 "with every digit drawn. Lines that cross mark where the dearer "
+                                 "model to train becomes the cheaper one to own.")

@@ -1,0 +1,237 @@
+"""The judges: small classifiers trained once on real digits, used as measuring instruments.
+
+A judge gives two things for an image: the class it recognises, and a vector of
+``features`` (its last hidden layer), the space in which diversity, the Fréchet distance
+and precision/recall are measured. Judges differ in architecture (a CNN with 3x3 or 5x5
+kernels and max- or average-pooling, or an MLP) and in training (epochs, seed, and
+optionally *augmentation*: each training digit shifted by up to ``shift`` pixels and
+given Gaussian pixel noise of standard deviation ``noise``, a new draw every epoch).
+
+:func:`load_or_train_judge` keeps each judge with :func:`mlfootprint.store.keep` (weights
+plus a :class:`~mlfootprint.records.TrainedRun` whose ``training`` is the training alone
+and whose ``evaluation`` is the held-out accuracy check, measured apart).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .. import store
+from ..checks import choice, int_list, integer, number
+from ..measure import measure_once
+from ..records import TrainedRun
+
+N_CLASSES = 10
+ARCHITECTURES = ("cnn", "mlp")
+POOLS = ("max", "avg")
+# A mean cross-entropy this far above chance (ln 10 = 2.3) means training diverged.
+EXPLODED_LOSS = 50 * math.log(N_CLASSES)
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """Every setting of a judge (all of them enter its cache key).
+
+    ``widths``: the channels of each convolution (CNN, 1 to 3 layers) or the width of each
+    hidden layer (MLP, 1 to 3 layers); then a dense layer of ``features`` units feeds the
+    10-way output."""
+
+    architecture: str = "cnn"
+    widths: tuple[int, ...] = (16, 32)
+    kernel: int = 3
+    pool: str = "max"
+    features: int = 64
+    epochs: int = 4
+    lr: float = 2e-3
+    batch_size: int = 64
+    shift: int = 0
+    noise: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self):
+        choice("architecture", self.architecture, ARCHITECTURES)
+        object.__setattr__(self, "widths", int_list("widths", self.widths, lo=1, hi=1024,
+                                                    max_len=3, example="[16, 32]"))
+        object.__setattr__(self, "kernel", choice("kernel", integer("kernel", self.kernel), (3, 5)))
+        choice("pool", self.pool, POOLS)
+        for name, lo, hi in (("features", 2, 1024), ("epochs", 1, 100), ("batch_size", 1, 8192),
+                             ("shift", 0, 6), ("seed", 0, 2**32 - 1)):
+            object.__setattr__(self, name, integer(name, getattr(self, name), lo=lo, hi=hi))
+        object.__setattr__(self, "lr", number("lr", self.lr, lo=0.0, hi=1.0, lo_open=True))
+        object.__setattr__(self, "noise", number("noise", self.noise, lo=0.0, hi=1.0))
+
+    @property
+    def augmented(self) -> bool:
+        return self.shift > 0 or self.noise > 0
+
+    def settings(self) -> dict:
+        d = asdict(self)
+        d["widths"] = list(self.widths)
+        return d
+
+    def label(self) -> str:
+        """E.g. ``CNN 16-32 (3×3, max-pool)`` or ``MLP 256`` plus the augmentation, if any."""
+        w = "-".join(map(str, self.widths))
+        body = (f"CNN {w} ({self.kernel}×{self.kernel}, {self.pool}-pool)"
+                if self.architecture == "cnn" else f"MLP {w}")
+        aug = []
+        if self.shift:
+            aug.append(f"shifts up to {self.shift} px")
+        if self.noise:
+            aug.append(f"pixel noise {self.noise:g}")
+        return body + (f", trained with {' and '.join(aug)}" if aug else "")
+
+
+class Judge(nn.Module):
+    """``body`` maps an image to its features, ``head`` the features to 10 class scores."""
+
+    def __init__(self, config: JudgeConfig):
+        super().__init__()
+        layers: list[nn.Module] = []
+        if config.architecture == "cnn":
+            c_in, side = 1, 28
+            pool = nn.MaxPool2d if config.pool == "max" else nn.AvgPool2d
+            for c in config.widths:
+                layers += [nn.Conv2d(c_in, c, config.kernel, padding=config.kernel // 2),
+                           nn.ReLU(), pool(2)]
+                c_in, side = c, side // 2
+            width = c_in * side * side
+            layers.append(nn.Flatten())
+        else:
+            layers.append(nn.Flatten())
+            width = 28 * 28
+            for h in config.widths:
+                layers += [nn.Linear(width, h), nn.ReLU()]
+                width = h
+        self.body = nn.Sequential(*layers, nn.Linear(width, config.features), nn.ReLU())
+        self.head = nn.Linear(config.features, N_CLASSES)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
+
+
+def check_images(images) -> torch.Tensor:
+    if not isinstance(images, torch.Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"images must be a tensor of shape (N, 1, 28, 28), got "
+                         f"{tuple(getattr(images, 'shape', ()))}")
+    if len(images) == 0:
+        raise ValueError("no images to judge")
+    return images.float()
+
+
+def augment(x: torch.Tensor, shift: int, noise: float, generator: torch.Generator) -> torch.Tensor:
+    """Each image moved by a random whole number of pixels (-shift..shift, each axis, blank
+    edges) and given Gaussian pixel noise of std ``noise``, clipped to [0, 1]."""
+    n = len(x)
+    if shift:
+        padded = F.pad(x, (shift, shift, shift, shift))
+        dy = torch.randint(0, 2 * shift + 1, (n,), generator=generator)
+        dx = torch.randint(0, 2 * shift + 1, (n,), generator=generator)
+        steps = torch.arange(28)
+        rows = (dy[:, None] + steps)[:, :, None]
+        cols = (dx[:, None] + steps)[:, None, :]
+        x = padded[torch.arange(n)[:, None, None], 0, rows, cols].unsqueeze(1)
+    if noise:
+        x = (x + noise * torch.randn(x.shape, generator=generator)).clamp(0, 1)
+    return x
+
+
+def fit_judge(config: JudgeConfig, x: torch.Tensor, y: torch.Tensor) -> tuple[Judge, dict]:
+    """Train a judge; return it and its per-epoch mean training loss. A loss that stops
+    being finite stops training with a clear error (and nothing is stored)."""
+    if not isinstance(config, JudgeConfig):
+        raise TypeError(f"config must be a JudgeConfig, got {type(config).__name__}")
+    x = check_images(x)
+    torch.manual_seed(config.seed)
+    judge = Judge(config)
+    opt = torch.optim.Adam(judge.parameters(), lr=config.lr)
+    rng = torch.Generator().manual_seed(config.seed)
+    history = {"epoch": [], "loss": []}
+    judge.train()
+    for epoch in range(1, config.epochs + 1):
+        order = torch.randperm(len(x), generator=rng)
+        total = 0.0
+        for start in range(0, len(x), config.batch_size):
+            idx = order[start:start + config.batch_size]
+            xb = augment(x[idx], config.shift, config.noise, rng) if config.augmented else x[idx]
+            loss = F.cross_entropy(judge(xb), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * len(idx)
+        history["epoch"].append(epoch)
+        history["loss"].append(total / len(x))
+        if not math.isfinite(history["loss"][-1]) or history["loss"][-1] > EXPLODED_LOSS:
+            raise FloatingPointError(f"judge {config.label()}: training diverged (mean loss "
+                                     f"{history['loss'][-1]:.3g} at epoch {epoch}, chance is "
+                                     f"{math.log(N_CLASSES):.2f}); lower lr={config.lr}")
+    judge.eval()
+    return judge, history
+
+
+@torch.no_grad()
+def predict(judge: Judge, images: torch.Tensor, batch: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    """(predicted classes, features) for ``images``."""
+    images = check_images(images)
+    preds, feats = [], []
+    for start in range(0, len(images), batch):
+        f = judge.features(images[start:start + batch])
+        feats.append(f)
+        preds.append(judge.head(f).argmax(1))
+    return torch.cat(preds), torch.cat(feats)
+
+
+def data_settings(data) -> dict:
+    return {"data_source": data.source, "n_train": int(data.n_train), "n_test": int(data.n_test)}
+
+
+def held_out_accuracy(run: TrainedRun) -> float:
+    """The judge's accuracy on the real held-out digits, from its record."""
+    return float(run.extra["held_out_accuracy"])
+
+
+def _decode(d) -> TrainedRun:
+    run = TrainedRun.from_dict(d)
+    acc = run.extra.get("held_out_accuracy")
+    if isinstance(acc, bool) or not isinstance(acc, (int, float)) or not 0 <= acc <= 1:
+        raise ValueError(f"not a judge record: held_out_accuracy must be in [0, 1], got {acc!r}")
+    return run
+
+
+def train_judge(config: JudgeConfig, data) -> tuple[Judge, TrainedRun]:
+    """Train under the tracker, then check it on the held-out digits (measured apart)."""
+    settings = {**config.settings(), **data_settings(data)}
+    (judge, history), training = measure_once(
+        lambda: fit_judge(config, data.x_train, data.y_train),
+        label=f"train judge {config.label()}", settings=settings)
+    pred, evaluation = measure_once(lambda: predict(judge, data.x_test)[0],
+                                    label=f"evaluate judge {config.label()}", settings=settings,
+                                    items=int(data.n_test))
+    accuracy = float((pred == data.y_test).float().mean())
+    run = TrainedRun(label=config.label(), family="judge", settings=config.settings(),
+                     n_parameters=sum(p.numel() for p in judge.parameters()),
+                     training=training, evaluation=evaluation, history=history,
+                     data=data_settings(data),
+                     extra={"held_out_accuracy": accuracy, "n_held_out": int(data.n_test)})
+    return judge, run
+
+
+def load_or_train_judge(data, config: JudgeConfig | None = None, *,
+                        refresh: bool = False) -> tuple[Judge, TrainedRun]:
+    """The judge for ``config`` trained on ``data.x_train`` (kept under ``data/results``)
+    and its record, with its accuracy on the held-out digits."""
+    config = JudgeConfig() if config is None else config
+    if not isinstance(config, JudgeConfig):
+        raise TypeError(f"config must be a JudgeConfig, got {type(config).__name__}")
+    settings = {**config.settings(), **data_settings(data)}
+    return store.keep("generation/judge", settings, make=lambda: train_judge(config, data),
+                      save=store.save_module, load=store.load_module(lambda: Judge(config)),
+                      code=(__name__,), decode=_decode, refresh=refresh)
