@@ -77,13 +77,16 @@ class Repo:
 
 @dataclass
 class HubStandin:
-    repos: dict[str, Repo]
-    server: LoopbackServer = field(default=None)   # the hub (set by serve())
-    cdn: LoopbackServer = field(default=None)      # where large files are redirected to
+    repos: dict[str, Repo] = field(repr=False)
+    server: LoopbackServer = field(default=None, repr=False)   # the hub (set by serve())
+    cdn: LoopbackServer = field(default=None, repr=False)      # where large files are redirected to
 
     def fail(self, mode: int | str | None) -> None:
         """Answer every request (hub and CDN) with ``mode``: a status code, ``"hang"``, or normally (None)."""
         self.server.fail = self.cdn.fail = mode
+
+    def __repr__(self) -> str:
+        return f"HubStandin({self.server.url if self.server else 'stopped'}, repos={sorted(self.repos)})"
 
     @property
     def url(self) -> str:

@@ -17,7 +17,7 @@ import functools
 import gzip
 import hashlib
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,9 +86,9 @@ def mnist_files_uncached(n_train: int | None, n_test: int | None) -> dict[str, b
 class MnistMirror:
     """The mirror's files and its server; ``corrupt(name)`` serves wrong bytes for one file."""
 
-    files: dict[str, bytes]
-    server: LoopbackServer
-    corrupted: set
+    files: dict[str, bytes] = field(repr=False)
+    server: LoopbackServer = field(repr=False)
+    corrupted: set = field(default_factory=set)
 
     @property
     def url(self) -> str:

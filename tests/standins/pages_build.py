@@ -20,6 +20,7 @@ build uses the core the main build leaves idle, and costs little extra wall time
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -173,10 +174,17 @@ class PagesBuild:
         self._done.wait(self.timeout_s + 120)
         return self
 
+    def __repr__(self) -> str:
+        return (f"PagesBuild({self.command!r}, pages={self.pages}, returncode={self.returncode}, "
+                f"seconds={self.seconds and round(self.seconds)}, root={self.root})")
+
     def log(self, chars: int = 8000) -> str:
+        """The build's output: from the first failing cell if one failed, else its end."""
         path = self.root / "build.log" if self.root else None
         text = path.read_text(errors="replace") if path and path.is_file() else ""
-        return text[-chars:]
+        text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        failed = text.find("An error occurred while executing the following cell")
+        return text[failed:failed + chars] if failed >= 0 else text[-chars:]
 
     def close(self, keep: bool = False) -> None:
         if not hasattr(self, "_stop"):
