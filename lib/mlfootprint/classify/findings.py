@@ -18,7 +18,7 @@ import numpy as np
 from .. import checks, units
 from ..records import TrainedRun
 from .models import multiply_adds
-from .results import CHANCE, _check_runs, evaluated, final_accuracy, pareto_runs
+from .results import CHANCE, _check_runs, best, cheapest, evaluated, final_accuracy, pareto_runs
 
 
 def _energy(run: TrainedRun) -> float:
@@ -185,8 +185,6 @@ def cost_predictor(runs: Sequence[TrainedRun], *, margin: float = 0.05) -> dict:
 
 def best_pair(runs: Sequence[TrainedRun]) -> dict:
     """The most accurate MLP against the most accurate CNN: mistakes and training energy."""
-    from .results import best
-
     runs = _check_runs(runs)
     m, c = best(runs, "MLP"), best(runs, "CNN")
     err_m, err_c = 1 - final_accuracy(m), 1 - final_accuracy(c)
@@ -371,8 +369,6 @@ def pareto_steps(runs: Sequence[TrainedRun]) -> dict:
 
 def last_points(runs: Sequence[TrainedRun], level: float) -> dict:
     """The cheapest run reaching ``level`` accuracy against the most accurate run."""
-    from .results import best, cheapest
-
     runs = _check_runs(runs)
     cheap, top = cheapest(runs, level), best(runs)
     if cheap is None:

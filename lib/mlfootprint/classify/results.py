@@ -12,12 +12,13 @@ import math
 from dataclasses import replace
 from typing import Sequence
 
+import codecarbon
 import numpy as np
 
 from .. import checks, measure
 from ..measure import Measurement
 from ..records import TrainedRun
-from .models import multiply_adds
+from .models import expected_parameters, multiply_adds
 
 CHANCE = 0.1   # accuracy of guessing one of ten digits
 
@@ -198,7 +199,7 @@ def sweep_frame(runs: Sequence[TrainedRun]):
     """One row per run, in base units (kWh, kg, s, fractions): model, parameters,
     multiply-adds per image, final test accuracy, training time / energy / CO2,
     evaluation energy, CPU and RAM power charged during training, RAM's share."""
-    import pandas as pd
+    import pandas as pd  # heavy, and only for the table: imported when asked
 
     rows = []
     for r in _check_runs(runs):
@@ -221,8 +222,6 @@ def sweep_frame(runs: Sequence[TrainedRun]):
 # A run made from numbers, for tests and what-if examples
 # ----------------------------------------------------------------------------------------
 def _synthetic_window(label: str, seconds: float, kwh: float, ram_share: float) -> Measurement:
-    import codecarbon
-
     ram = kwh * ram_share
     watts = lambda e: e * 3.6e6 / seconds  # noqa: E731
     return Measurement(
@@ -267,14 +266,9 @@ def synthetic_run(label: str, test_accs: Sequence[float], train_kwh, eval_kwh=0.
     settings = {"family": family, "sizes": list(sizes), "epochs": n}
     return TrainedRun(label=label, family=family, settings=settings,
                       n_parameters=int(n_parameters if n_parameters is not None else
-                                       _expected(family, sizes)),
+                                       expected_parameters(family, sizes)),
                       training=measure.combine(tw, label=f"{label} training"),
                       evaluation=measure.combine(ew, label=f"{label} evaluation"),
                       history=history, data={"source": "synthetic", "n_train": n_train},
                       extra={"test_predictions": [], "synthetic": True})
 
-
-def _expected(family: str, sizes: Sequence[int]) -> int:
-    from .models import expected_parameters
-
-    return expected_parameters(family, sizes)

@@ -256,6 +256,61 @@ def _evaluate_all(model, parts: Split) -> dict:
             "test_loss": test_loss, "test_acc": test_acc, "pred": pred}
 
 
+class _Stopper:
+    """Early stopping on the validation accuracy (never on the test set)."""
+
+    def __init__(self, config: TrainConfig):
+        self.patience, self.min_delta = config.patience, config.min_delta
+        self.best, self.since = -1.0, 0
+
+    def stop(self, val_acc: float | None) -> bool:
+        if self.patience is None:
+            return False
+        if val_acc > self.best + self.min_delta:
+            self.best, self.since = val_acc, 0
+        else:
+            self.since += 1
+        return self.since >= self.patience
+
+
+def _epochs(config: TrainConfig, model, optimiser, parts: Split, device, progress: bool):
+    """The training loop: one tracker window per epoch's training and per evaluation.
+    Returns the history, the training windows, the evaluation windows, the last test
+    predictions and whether it stopped early."""
+    shuffle = torch.Generator().manual_seed(config.seed)
+    stopper = _Stopper(config)
+    history, trains, evals, first, pred, stopped = [], [], [], [], None, False
+    bar = tqdm(range(1, config.epochs + 1), desc=config.label, unit="epoch", disable=not progress,
+               leave=False)
+    for epoch in bar:
+        model.train()
+        with measure.track(f"{config.label} training, epoch {epoch}",
+                           settings={"epoch": epoch, "phase": "train"}) as t_train:
+            running = _train_epoch(config, model, optimiser, parts, shuffle, device, epoch, first)
+        trains.append(t_train.record)
+        row = {"epoch": epoch, "train_loss_running": running, "evaluated": False,
+               **_window_fields("train", t_train.record), **_window_fields("eval", None),
+               "train_loss": None, "train_acc": None, "val_loss": None, "val_acc": None,
+               "test_loss": None, "test_acc": None,
+               "tracker_warnings": list(t_train.record.tracker_warnings)}
+        last = epoch == config.epochs
+        if epoch % config.eval_every == 0 or last:
+            with measure.track(f"{config.label} evaluation, epoch {epoch}",
+                               settings={"epoch": epoch, "phase": "eval"}) as t_eval:
+                scores = _evaluate_all(model, parts)
+            evals.append(t_eval.record)
+            pred = scores.pop("pred")
+            row.update(scores, evaluated=True, **_window_fields("eval", t_eval.record))
+            row["tracker_warnings"] += t_eval.record.tracker_warnings
+            stopped = stopper.stop(scores["val_acc"]) and not last
+            bar.set_postfix(loss=f"{scores['train_loss']:.3f}", test_acc=f"{scores['test_acc']:.3f}")
+        history.append(row)
+        if stopped:
+            break
+    bar.close()
+    return history, trains, evals, pred, stopped
+
+
 def _fit(config: TrainConfig, data: MnistData, device: torch.device, device_note: str | None,
          progress: bool) -> tuple[nn.Module, TrainedRun]:
     """Train ``config`` (already resolved); the model and its record. Writes no files."""
@@ -264,52 +319,16 @@ def _fit(config: TrainConfig, data: MnistData, device: torch.device, device_note
         torch.manual_seed(config.seed)
         model = prepare(build_model(config.family, config.sizes), device)
         optimiser = _make_optimizer(config, model, device)
-        shuffle = torch.Generator().manual_seed(config.seed)
         parts = split(config, data)
         parts = Split(*(t.to(device) for t in (parts.x_train, parts.y_train, parts.x_val, parts.y_val,
                                                parts.sample, parts.x_test, parts.y_test)))
-        history, trains, evals, first, pred = [], [], [], [], None
-        best, since, stopped = -1.0, 0, False
-        bar = tqdm(range(1, config.epochs + 1), desc=config.label, unit="epoch",
-                   disable=not progress, leave=False)
-        for epoch in bar:
-            model.train()
-            with measure.track(f"{config.label} training, epoch {epoch}",
-                               settings={"epoch": epoch, "phase": "train"}) as t_train:
-                running = _train_epoch(config, model, optimiser, parts, shuffle, device, epoch, first)
-            trains.append(t_train.record)
-            row = {"epoch": epoch, "train_loss_running": running, "evaluated": False,
-                   **_window_fields("train", t_train.record), **_window_fields("eval", None),
-                   "train_loss": None, "train_acc": None, "val_loss": None, "val_acc": None,
-                   "test_loss": None, "test_acc": None,
-                   "tracker_warnings": list(t_train.record.tracker_warnings)}
-            last = epoch == config.epochs
-            if epoch % config.eval_every == 0 or last:
-                with measure.track(f"{config.label} evaluation, epoch {epoch}",
-                                   settings={"epoch": epoch, "phase": "eval"}) as t_eval:
-                    scores = _evaluate_all(model, parts)
-                evals.append(t_eval.record)
-                pred = scores.pop("pred")
-                row.update(scores, evaluated=True, **_window_fields("eval", t_eval.record))
-                row["tracker_warnings"] += t_eval.record.tracker_warnings
-                if config.patience is not None:
-                    if scores["val_acc"] > best + config.min_delta:
-                        best, since = scores["val_acc"], 0
-                    else:
-                        since += 1
-                    stopped = since >= config.patience and not last
-                bar.set_postfix(loss=f"{scores['train_loss']:.3f}", test_acc=f"{scores['test_acc']:.3f}")
-            history.append(row)
-            if stopped:
-                break
-        bar.close()
-    if not history[-1]["evaluated"]:   # stopped early between evaluations: cannot happen, kept safe
-        raise RuntimeError("the last epoch trained was not evaluated")
+        history, trains, evals, pred, stopped = _epochs(config, model, optimiser, parts, device, progress)
+    settings = config.settings()
     run = TrainedRun(
-        label=config.label, family=config.family, settings=config.settings(),
+        label=config.label, family=config.family, settings=settings,
         n_parameters=count_parameters(model),
-        training=measure.combine(trains, label=f"{config.label} training", settings=config.settings()),
-        evaluation=measure.combine(evals, label=f"{config.label} evaluation", settings=config.settings()),
+        training=measure.combine(trains, label=f"{config.label} training", settings=settings),
+        evaluation=measure.combine(evals, label=f"{config.label} evaluation", settings=settings),
         history=history,
         data={"source": data.source, "description": data.description, "notes": list(data.notes),
               "n_train": len(parts.y_train), "n_val": len(parts.y_val), "n_test": len(parts.y_test),
