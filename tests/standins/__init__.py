@@ -45,7 +45,7 @@ def online(root: Path, model_root: Path, *, n_train: int | None = None, n_test: 
     ``IPYTHONDIR`` whose startup file points torchvision's MNIST at the mirror (a kernel is
     another process, where this process's settings do not reach)."""
     root = Path(root)
-    folders = models.build_all(model_root)
+    folders = models.build_all_isolated(model_root)   # never touches this process's torch RNG
     with mnist_mirror.serve(n_train, n_test) as mirror, hub_mod.serve(folders) as hub:
         ipython = root / "ipython"
         startup = ipython / "profile_default" / "startup"

@@ -100,6 +100,26 @@ def build_all(root: Path) -> dict[str, Path]:
     return out
 
 
+def build_all_isolated(root: Path, timeout: float = 600) -> dict[str, Path]:
+    """:func:`build_all` in a separate Python process: building seeds torch's global random
+    generator, which a caller running tests in another thread must not see change."""
+    import subprocess
+    import sys
+
+    tests = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "standins.models", str(root)], cwd=tests,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"building the stand-in models failed:\n{proc.stderr[-3000:]}")
+    return {repo_id: Path(root) / repo_id.replace("/", "--") for repo_id in BUILDERS}
+
+
 def describe(folder: Path) -> dict:
     """The config fields a test may want to compare against the real model's."""
     return json.loads((Path(folder) / "config.json").read_text())
+
+
+if __name__ == "__main__":
+    import sys
+
+    build_all(Path(sys.argv[1]))

@@ -59,6 +59,9 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # each connection's own timeout, whatever socket.setdefaulttimeout() says at
+            # the moment it is accepted (mlfootprint.mnist sets it around downloads)
+            timeout = 120
 
             def _serve(self):
                 headers = {k.lower(): v for k, v in self.headers.items()}
