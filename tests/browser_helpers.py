@@ -459,7 +459,11 @@ _READING_JS = """
     if (!el || el.closest(skip)) continue;
     if (el.closest('code.literal') && !el.closest('.cell_output')) continue;  // `1e-3` in prose code
     const text = n.textContent;
-    if (E_NOTATION.test(text)) out.eProse.push(`${where(el)}: "${clip(text.match(/.{0,30}\\S*[eE][-+]?\\d+.{0,20}/)?.[0] || text, 60)}"`);
+    const every = new RegExp(E_NOTATION.source, 'g');
+    for (const m of text.matchAll(every)) {  // each number, with a little context
+      const at = m.index + m[1].length;
+      out.eProse.push(`${where(el)}: "${clip(text.slice(Math.max(0, at - 30), at + m[0].length + 15), 70)}"`);
+    }
     const m = text.match(PY_LABEL);
     if (m) out.py.push(`${where(el)}: "${m[0]}"`);
   }
@@ -470,9 +474,12 @@ _READING_JS = """
   }
 
   // progress bars: widgets (tqdm's HBox around a progress bar) and text bars
-  for (const el of article.querySelectorAll('.widget-progress, progress, [role="progressbar"]')) {
+  // (@jupyter-widgets/html-manager 1.0 renders FloatProgress as .widget-hprogress)
+  const barSel = '.widget-hprogress, .widget-vprogress, .widget-progress, progress, [role="progressbar"]';
+  for (const el of article.querySelectorAll(barSel)) {
+    if (el.parentElement && el.parentElement.closest(barSel)) continue;  // one bar, not its parts
     const row = el.closest('.widget-hbox') || el;
-    out.bars.push(`${where(el)}: "${clip(row.innerText, 60)}"`);
+    out.bars.push(`${where(el)}: "${clip(row.textContent, 60) || 'a progress bar'}"`);
   }
   for (const el of article.querySelectorAll('.cell_output pre')) {
     const m = el.textContent.match(/[^\\n]*\\d+%\\|[█▏▎▍▌▋▊▉ #]*\\|[^\\n]*/);

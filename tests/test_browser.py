@@ -209,7 +209,7 @@ _BAD_PAGE = """<!DOCTYPE html><html><head><style>
 <div class="cell_output"><pre>energy 7.85e+04 mJ, git 3e8f0a, 2e5x, shape (5000, 784)</pre></div>
 <p>Cost is 1.85e-05 Wh per use.</p>
 <div class="jupyter-widgets widget-hbox"><div class="widget-html">classifiers 100%%</div>
-  <div class="jupyter-widgets widget-progress"><div class="progress"></div></div></div>
+  <div class="jupyter-widgets widget-hprogress"><div class="progress"><div class="progress-bar"></div></div></div></div>
 <img alt="_images/0123456789abcdef0123.png" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
 <img alt="Figure: CO2 against parameters. X axis: Parameters." src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
