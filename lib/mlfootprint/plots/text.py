@@ -1,19 +1,27 @@
-"""Figures for the Text chapter: fill-in-the-blank probabilities, energy per token, cost per query."""
+"""Figures for the Text chapter: fill-in-the-blank probabilities, energy per token, the two causes
+of a query's cost, loading against using, pre-training, and the measured mitigation.
+
+Energies are drawn in the unit they are stored in (J) and labelled in a human unit
+(:func:`mlfootprint.units.axis`); every figure has a title and labelled axes (its alt text
+is made from them) and, where it shows energy, the method in small print.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-from . import FAMILY_COLOURS, method_footnote, new_figure
+from .. import units
+from . import FAMILY_COLOURS, PALETTE, describe, method_footnote, new_figure
+
+FILL, GEN = FAMILY_COLOURS["fill-mask"], FAMILY_COLOURS["generation"]
 
 
 def fill_mask_bars(result, title: str | None = None):
     """Horizontal bars of the top-k probabilities, one panel per blank."""
-    import matplotlib.pyplot as plt
-
     n = len(result.predictions)
     if n == 0:
         raise ValueError("the result has no blanks to draw")
@@ -21,14 +29,18 @@ def fill_mask_bars(result, title: str | None = None):
     for i, (ax, preds) in enumerate(zip(axes[0], result.predictions)):
         tokens = [p["token"] for p in preds][::-1]
         probs = [p["probability"] for p in preds][::-1]
-        ax.barh(tokens, probs, color=FAMILY_COLOURS["fill-mask"])
+        ax.barh(tokens, probs, color=FILL, edgecolor="#333333")
         ax.set_xlim(0, 1)
         ax.set_xlabel("probability (softmax)")
+        ax.set_ylabel("word")
         ax.set_title(f"blank {i + 1}" if n > 1 else "the blank", fontsize=10)
         for y, p in enumerate(probs):
-            ax.text(min(p + 0.02, 0.8), y, f"{p:.2f}", va="center", fontsize=8)
+            ax.text(min(p + 0.02, 0.8), y, units.number(p, 2), va="center", fontsize=8)
     fig.suptitle(title or f"“{result.text}”", fontsize=10)
-    return fig
+    words = "; ".join(f"blank {i + 1}: " + ", ".join(f"{p['token']} {units.percent(p['probability'], 2)}"
+                                                     for p in preds)
+                      for i, preds in enumerate(result.predictions))
+    return describe(fig, alt=f"Figure: the most probable words for “{result.text}”. {words}.")
 
 
 def generation_html(result) -> str:
@@ -36,11 +48,11 @@ def generation_html(result) -> str:
     note = f"<br><i>{html.escape(result.note)}</i>" if result.note else ""
     end = " (stopped at end-of-text)" if result.stopped_at_eos else ""
     s = result.settings
-    temp = "greedy" if s["temperature"] == 0 else f"temperature {s['temperature']}"
+    temp = "greedy" if s["temperature"] == 0 else f"temperature {units.number(s['temperature'])}"
     return (f"<div style='font-family:sans-serif;max-width:620px'>"
-            f"<span style='color:#777'>{html.escape(result.prompt)}</span>"
+            f"<span style='color:#555'>{html.escape(result.prompt)}</span>"
             f"<b>{html.escape(result.new_text)}</b>"
-            f"<div style='font-size:80%;color:#555'>{result.n_new_tokens} new tokens{end} of at most "
+            f"<div style='font-size:80%;color:#444'>{result.n_new_tokens} new tokens{end} of at most "
             f"{s['max_new_tokens']}; {temp}, seed {s['seed']}; prompt {result.n_prompt_tokens} tokens; "
             f"{html.escape(result.model)}{note}</div></div>")
 
@@ -51,52 +63,67 @@ def energy_vs_tokens(records: Sequence, fit, title: str = "Energy of one generat
     x = np.array([r.settings["n_tokens"] for r in records], dtype=float)
     y = np.array([r.energy_j for r in records])
     err = np.array([r.energy_spread["std"] * 3.6e6 for r in records])
-    ax.errorbar(x, y, yerr=err, fmt="o", color=FAMILY_COLOURS["generation"], capsize=4,
-                label="measured (mean ± std)")
+    ax.errorbar(x, y, yerr=err, fmt="o", color=GEN, capsize=4, label="measured (mean ± std)")
     xs = np.linspace(0, x.max() * 1.05, 50)
-    ax.plot(xs, fit.slope_j_per_token * xs + fit.intercept_j, "--", color="#444",
-            label=f"fit: {fit.slope_j_per_token:.3g} J/token + {fit.intercept_j:.3g} J (R² {fit.r2:.2f})")
+    unit = units.pick_unit(list(y), "J")
+    slope = units.energy(fit.slope_j_per_token, "J", to=unit)
+    ax.plot(xs, fit.slope_j_per_token * xs + fit.intercept_j, "--", color=PALETTE["dark grey"],
+            label=f"fit: {slope} per token + {units.energy(fit.intercept_j, 'J', to=unit)} "
+                  f"(R² {units.number(fit.r2, 2)})")
     ax.set_xlabel("new tokens generated per query")
-    ax.set_ylabel("energy per query (J)")
     ax.set_title(title)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
+    units.axis(ax, "y", "energy per query", "J", to=unit)
     ax.legend(fontsize=8)
     method_footnote(fig, records[-1])
     return fig
 
 
-def cost_per_query(fill_record, gen_record, fill_label: str, gen_label: str):
-    """Energy per query for fill-in-the-blank and for generation, side by side (log scale)."""
-    fig, ax = new_figure(6.4, 3.6)
-    values = [fill_record.energy_j, gen_record.energy_j]
-    errs = [fill_record.energy_spread["std"] * 3.6e6, gen_record.energy_spread["std"] * 3.6e6]
-    bars = ax.bar([fill_label, gen_label], values, yerr=errs, capsize=4,
-                  color=[FAMILY_COLOURS["fill-mask"], FAMILY_COLOURS["generation"]])
+def _log_bars(ax, labels, values, colours):
+    bars = ax.bar(labels, values, color=colours, edgecolor="#333333")
     ax.set_yscale("log")
-    ax.set_ylabel("energy per query (J, log scale)")
-    ratio = gen_record.energy_j / fill_record.energy_j
-    ax.set_title(f"One query: generation costs {ratio:,.0f}× fill-in-the-blank")
     for bar, v in zip(bars, values):
-        ax.annotate(f"{v:.3g} J", (bar.get_x() + bar.get_width() / 2, v), ha="center",
+        ax.annotate(units.energy(v, "J"), (bar.get_x() + bar.get_width() / 2, v), ha="center",
                     va="bottom", fontsize=9, xytext=(0, 3), textcoords="offset points")
-    method_footnote(fig, f"fill-mask: {fill_record.method_short()} | generation: {gen_record.method_short()}")
-    return fig
+    return bars
 
 
-def load_vs_inference(items: Sequence[tuple[str, object]], title: str = "Loading a model vs using it"):
-    """Horizontal bars of energy (J, log scale) for each ``(label, Measurement)``."""
+def query_breakdown(b, title: str = "One query of each kind, and the two causes of the gap"):
+    """The three measured queries (log scale) with the passes and size factors marked."""
+    fig, ax = new_figure(6.8, 4.0)
+    rows = b.rows()
+    labels = [r["query"].replace(" (", "\n(") for r in rows]
+    values = [r["energy_j"] for r in rows]
+    unit = units.pick_unit(values, "J")
+    _log_bars(ax, labels, values, [FILL, GEN, GEN])
+    ax.set_title(title)
+    units.axis(ax, "y", "energy per query", "J", to=unit)
+    ax.set_ylim(top=max(values) * 8)
+    for x0, x1, factor, what in ((0, 1, b.size_factor, "size"), (1, 2, b.passes_factor, "passes")):
+        top = max(values[x0], values[x1]) * 2.5
+        ax.annotate("", (x1, top), (x0, top), arrowprops=dict(arrowstyle="->", color="#333333"))
+        ax.text((x0 + x1) / 2, top * 1.15, f"{what}: {units.times(factor)}", ha="center", fontsize=9)
+    method_footnote(fig, rows[-1]["record"])
+    return describe(fig, caption=(f"Generation against fill-in-the-blank: {units.times(b.total)} in all, "
+                                  f"{units.times(b.passes_factor)} from the number of forward passes "
+                                  f"(same model) times {units.times(b.size_factor)} from the model."))
+
+
+def load_vs_inference(items: Sequence[tuple[str, object, str]], title: str = "Loading a model vs using it"):
+    """Horizontal bars of energy (log scale) for each ``(label, Measurement, family)``,
+    ``family`` being ``"generation"`` or ``"fill-mask"`` (the colour)."""
     fig, ax = new_figure(6.8, 0.5 * len(items) + 1.6)
-    labels = [label for label, _ in items][::-1]
-    values = [rec.energy_j for _, rec in items][::-1]
-    colours = [FAMILY_COLOURS["generation"] if "gener" in label.lower() or "smol" in label.lower()
-               or "gpt" in label.lower() else FAMILY_COLOURS["fill-mask"] for label in labels]
-    ax.barh(labels, values, color=colours)
+    labels = [label for label, _, _ in items][::-1]
+    values = [rec.energy_j for _, rec, _ in items][::-1]
+    colours = [FAMILY_COLOURS.get(family, PALETTE["dark grey"]) for _, _, family in items][::-1]
+    ax.barh(labels, values, color=colours, edgecolor="#333333")
     ax.set_xscale("log")
-    ax.set_xlabel("energy (J, log scale)")
+    unit = units.pick_unit(values, "J")
+    units.axis(ax, "x", "energy", "J", to=unit)
     ax.set_title(title)
     for y, v in enumerate(values):
-        ax.text(v, y, f" {v:.3g} J", va="center", fontsize=8)
+        ax.text(v, y, " " + units.energy(v, "J"), va="center", fontsize=8)
     method_footnote(fig, items[-1][1])
     return fig
 
@@ -106,11 +133,30 @@ def pretraining_loss(losses: Sequence[float], title: str = "Pre-training the cou
     losses = np.asarray(losses, dtype=float)
     window = max(1, len(losses) // 30)
     smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
-    ax.plot(np.arange(len(losses)), losses, alpha=0.3, color=FAMILY_COLOURS["fill-mask"], label="per step")
-    ax.plot(np.arange(len(smooth)) + window - 1, smooth, color=FAMILY_COLOURS["fill-mask"],
+    ax.plot(np.arange(len(losses)), losses, alpha=0.35, color=PALETTE["sky blue"], label="per step")
+    ax.plot(np.arange(len(smooth)) + window - 1, smooth, color=PALETTE["blue"],
             label=f"moving mean ({window} steps)")
     ax.set_xlabel("training step (batch of sequences)")
     ax.set_ylabel("masked-word loss (nats)")
     ax.set_title(title)
     ax.legend(fontsize=8)
+    return fig
+
+
+def mitigation_bars(m, title: str | None = None):
+    """Energy per generated token before and after a mitigation (both measured)."""
+    fig, ax = new_figure(5.6, 3.4)
+    values = [m.j_per_token_before, m.j_per_token_after]
+    unit = units.pick_unit(values, "J")
+    err = [m.before.energy_spread["std"] * 3.6e6, m.after.energy_spread["std"] * 3.6e6]
+    bars = ax.bar([m.before_label, m.after_label], values, yerr=err, capsize=4,
+                  color=[PALETTE["dark grey"], GEN], edgecolor="#333333")
+    for bar, v in zip(bars, values):
+        ax.annotate(units.energy(v, "J", to=unit), (bar.get_x() + bar.get_width() / 2, v), ha="center",
+                    va="bottom", fontsize=9, xytext=(6, 3), textcoords="offset points")
+    ax.set_title(title or f"Measured mitigation: {m.after_label} ({len(m.prompts)} queries of "
+                          f"{m.n_tokens} tokens)")
+    ax.set_ylim(0, max(values) * 1.25)
+    units.axis(ax, "y", "energy per generated token", "J", to=unit)
+    method_footnote(fig, m.after)
     return fig

