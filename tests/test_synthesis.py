@@ -269,3 +269,59 @@ def test_grid_sentence_and_sources_note():
     rows[0].data_source, rows[1].data_source = "bundled", "embedded"
     note = synthesis.sources_note(rows)
     assert "Digits: MNIST, bundled." in note and "SmolLM2 (embedded)" in note
+
+
+def test_text_generation_mitigation_is_measured_and_says_if_the_text_changed(monkeypatch):
+    from mlfootprint import textmodels as tm
+
+    before, after = measurement("one at a time", energy_j=0.5), measurement("batched", energy_j=0.2)
+
+    class LM:
+        name = "SmolLM2-135M-Instruct (embedded)"
+
+    def fake(lm, kind, prompts, n_tokens, repeats, min_seconds, threads=None):
+        outs = ["a", "b"]
+        return tm.Mitigation(kind, "one query at a time", "all queries in one batch", before, after,
+                             ["p", "q"], n_tokens, outs, outs if kind == "batching" else ["a", "c"])
+
+    monkeypatch.setattr(tm, "measure_mitigation", fake)
+    m = synthesis.text_generation(LM())
+    assert m.how == synthesis.MEASURED and m.compared == "energy per generated token"
+    assert math.isclose(m.saved, 0.6) and "the same on both sides" in m.note
+    assert "SmolLM2-135M-Instruct" in m.detail and "(embedded)" not in m.detail
+    from mlfootprint.course import text as course_text
+
+    monkeypatch.setattr(course_text, "MITIGATION", {"kind": "bf16", "prompts": ("p", "q"), "n_tokens": 4,
+                                                    "repeats": 1, "min_seconds": 0})
+    m = synthesis.text_generation(LM())
+    assert "changed for 1 of 2 prompts" in m.note and m.name == "bf16 weights for text generation"
+
+
+def test_times_in_words_without_e_notation():
+    assert synthesis.findings.times(234_567.0, 1.0) == "234,567 times"
+    assert synthesis.findings.times(1.83, 1.0) == "1.8 times"
+    assert synthesis.findings.times(1.0, 1.02) == "about the same as"
+    assert synthesis.findings.times(1.0, 4.0) == "4 times less than"
+    rows = [summary(model="tiny", params=10, use_j=1e-3),
+            summary("text generation", "LM", 10**8, use_j=300.0, use="answer")]
+    text = synthesis.size_findings(rows)
+    assert "300,000 times what one classified image" in text and "e+" not in text
+
+
+def test_figures_have_titles_axes_and_plain_ticks():
+    from mlfootprint import plots
+    from mlfootprint.plots import synthesis as splots
+
+    rows = [summary(model="tiny", params=2_000, use_j=2e-4),
+            summary("text generation", "LM", 134_515_008, use_j=50.0, use="answer")]
+    fig = splots.cost_vs_parameters(rows, caption="every model")
+    alt = plots.alt_text(fig)
+    assert alt != plots.UNDESCRIBED and "Energy per 1,000 uses (kJ)" in alt and "Parameters" in alt
+    fig.canvas.draw()
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() + ax.get_xticklabels()]
+    assert ticks and not any("e+" in t or "e-" in t or "$" in t for t in ticks)
+    a, b = measurement("a", energy_j=10.0), measurement("b", energy_j=4.0)
+    ms = [synthesis.Mitigation("x", synthesis.MEASURED, "energy", a, b, "A", "B", "do x"),
+          synthesis.Mitigation("y", synthesis.COMPUTED, "CO₂e", a, a, "A", "A", "do y", quantity="co2")]
+    alt = plots.alt_text(splots.mitigation_bars(ms))
+    assert "Measured" in alt and "Computed from a measured run" in alt

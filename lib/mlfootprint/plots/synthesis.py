@@ -20,10 +20,11 @@ def cost_vs_parameters(summaries, *, caption: str | None = None):
     the cheapest and dearest model of each task are named."""
     fig, ax = new_figure(7.0, 4.6)
     ys = []
+    x_max = max(max(s.parameters, 1) for s in summaries)
     for task in dict.fromkeys(s.task for s in summaries):
         rows = [s for s in summaries if s.task == task]
         x = np.array([max(s.parameters, 1) for s in rows], dtype=float)
-        y = np.array([s.per_use.energy_kwh * 1000 for s in rows])
+        y = np.array([s.per_use.energy_j * 1000 for s in rows])   # J per 1,000 uses
         ys.extend(y)
         ax.scatter(x, y, s=45, color=TASK_COLOURS.get(task, PALETTE["dark grey"]),
                    marker=TASK_MARKERS.get(task, "o"), label=f"{task} (per {rows[0].use})",
@@ -32,11 +33,13 @@ def cost_vs_parameters(summaries, *, caption: str | None = None):
                 max(rows, key=lambda s: s.per_use.energy_kwh).model}
         for s, xi, yi in zip(rows, x, y):
             if s.model in ends:
-                ax.annotate(s.model, (xi, yi), fontsize=7, xytext=(4, 3), textcoords="offset points")
+                left = xi >= x_max        # the rightmost label goes to the left of its point
+                ax.annotate(s.model, (xi, yi), fontsize=7, xytext=(-4 if left else 4, 3),
+                            textcoords="offset points", ha="right" if left else "left")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    units.axis(ax, "x", "Parameters (log scale)", counts=True)
-    units.axis(ax, "y", "Energy per 1,000 uses, log scale", "kWh", values=ys, system="J")
+    units.axis(ax, "x", "Parameters", counts=True)
+    units.axis(ax, "y", "Energy per 1,000 uses", "J", values=ys)
     ax.set_title("What one use costs, for every model of the course")
     ax.legend(fontsize=8, loc="best")
     return describe(fig, caption=caption)
@@ -45,7 +48,7 @@ def cost_vs_parameters(summaries, *, caption: str | None = None):
 def mitigation_bars(mitigations, *, caption: str | None = None):
     """Horizontal bars: the share of what each mitigation compares that it saved (negative:
     it cost more), coloured by how it was obtained."""
-    fig, ax = new_figure(6.6, 0.8 + 0.5 * len(mitigations))
+    fig, ax = new_figure(6.6, 1.4 + 0.5 * len(mitigations))
     labels = [m.name[0].upper() + m.name[1:] for m in mitigations]
     saved = [100 * m.saved for m in mitigations]
     colours = [HOW_COLOURS[m.how] for m in mitigations]
@@ -59,7 +62,7 @@ def mitigation_bars(mitigations, *, caption: str | None = None):
     for how, colour in HOW_COLOURS.items():
         if any(m.how == how for m in mitigations):
             ax.barh([labels[0]], [0], color=colour, label=how.capitalize())
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     units.axis(ax, "x", "Saved (% of what is compared; CO₂e for the grid)")
     ax.set_title("What each mitigation saved")
     ax.invert_yaxis()

@@ -18,7 +18,7 @@ from ..course import generation as course_generation
 from ..course import synthesis as course
 from ..course import text as course_text
 from ..measure import Measurement
-from .summaries import ModelSummary, _threads, best_per_task, check_one_mode
+from .summaries import ModelSummary, best_per_task, check_one_mode
 
 PROTOCOL = published.POWER_HUNGRY_PROTOCOL
 COMMON = published.POWER_HUNGRY_COMMON
@@ -86,16 +86,16 @@ def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
         return rec, "one 28×28 digit drawn per call, in one pass (no denoising steps)"
     from .. import textmodels as tm
 
-    with _threads(course_text.THREADS):
-        if task == "masked language modelling (fill-mask)":
-            text = masked_words()
-            return (tm.measure_fill_mask(s.extra["lm"], text, **reps),
-                    f"one query per call: \"{text}\"")
-        prompt = prompt_words()
-        n = PROTOCOL[task]["new_tokens"]
-        return (tm.measure_generation(s.extra["lm"], prompt, n, **reps),
-                f"one query per call, exactly {units.count(n)} new tokens (greedy) after the "
-                f"prompt \"{prompt}\"")
+    threads = course_text.THREADS
+    if task == "masked language modelling (fill-mask)":
+        text = masked_words()
+        return (tm.measure_fill_mask(s.extra["lm"], text, **reps, threads=threads),
+                f"one query per call: \"{text}\"")
+    prompt = prompt_words()
+    n = PROTOCOL[task]["new_tokens"]
+    return (tm.measure_generation(s.extra["lm"], prompt, n, **reps, threads=threads),
+            f"one query per call, exactly {units.count(n)} new tokens (greedy) after the "
+            f"prompt \"{prompt}\"")
 
 
 def _row(p: dict, s: ModelSummary) -> ProtocolRow:

@@ -18,6 +18,15 @@ from ..measure import Measurement
 from .summaries import ModelSummary, best_per_task, by_task, check_one_mode
 
 
+def times(a: float, b: float) -> str:
+    """How many times ``b`` ``a`` is, in words without e-notation: "1.8 times",
+    "230,000 times" or "about the same as"."""
+    r = checks.number("a", a, lo=0) / checks.number("b", b, lo=0, lo_open=True)
+    if 0.95 <= r <= 1.05:
+        return "about the same as"
+    return f"{units.number(r, 2)} times" if r > 1 else f"{units.number(1 / r, 2)} times less than"
+
+
 # ----------------------------------------------------------------------------------------
 # Cost per use against size
 # ----------------------------------------------------------------------------------------
@@ -60,7 +69,7 @@ def size_sentence(task: str, rows: Sequence[ModelSummary]) -> str:
             if t["verdict"] == "falls" else "cost per use does not follow size")
     return (f"In {task}, {lead}: {small.model} has {units.count(small.parameters)} parameters "
             f"against {units.count(big.parameters)} for {big.model}, yet one use of it costs "
-            f"{wording.times(small.per_use.energy_kwh, big.per_use.energy_kwh)} as much.")
+            f"{times(small.per_use.energy_kwh, big.per_use.energy_kwh)} as much.")
 
 
 def size_findings(summaries: Sequence[ModelSummary]) -> str:
@@ -82,7 +91,7 @@ def size_findings(summaries: Sequence[ModelSummary]) -> str:
     gap = ""
     if hi.task != lo.task:
         gap = (f" Across tasks: one {hi.use} from {hi.model} ({hi.task}) costs "
-               f"{wording.times(hi.per_use.energy_kwh, lo.per_use.energy_kwh)} what one "
+               f"{times(hi.per_use.energy_kwh, lo.per_use.energy_kwh)} what one "
                f"{lo.use} from {lo.model} ({lo.task}) costs.")
     return "\n".join(lines) + f"\n\n{overall}{gap}"
 
@@ -234,8 +243,8 @@ def grid_sentence(record: Measurement, to: str) -> str:
     here, there = g["here"], g["there"]
     same = "the same energy" if g["energy_same"] else "a different energy (this should not happen)"
     return (f"{record.label}: {units.energy(here.energy_j)} on both grids ({same}); "
-            f"{units.co2(here.emissions_kg)} CO₂e on {here.country_name}'s grid "
+            f"{units.co2(here.emissions_kg)} CO₂e on the grid of {here.country_name} "
             f"({units.number(here.carbon_intensity_g_per_kwh)} g/kWh) and "
-            f"{units.co2(there.emissions_kg)} on {there.country_name}'s "
-            f"({units.number(there.carbon_intensity_g_per_kwh)} g/kWh): "
-            f"{units.times(g['ratio'])} as much.")
+            f"{units.co2(there.emissions_kg)} on the grid of {there.country_name} "
+            f"({units.number(there.carbon_intensity_g_per_kwh)} g/kWh): the CO₂e is multiplied by "
+            f"{units.number(g['ratio'])}, the ratio of the two intensities.")

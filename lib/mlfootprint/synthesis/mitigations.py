@@ -22,6 +22,7 @@ MEASURED = "measured"
 COMPUTED = "computed from a measured run"
 HOW = (MEASURED, COMPUTED)
 QUANTITIES = ("energy", "co2")
+TEXT_NAMES = {"batching": "batching text generation", "bf16": "bf16 weights for text generation"}
 
 
 @dataclass
@@ -79,15 +80,19 @@ def describe(m: Mitigation) -> str:
     change, the quality on each side, and each side's protocol."""
     quality = ""
     if m.quality_before is not None and m.quality_after is not None:
-        quality = (f" {m.quality_name.capitalize()}: {units.percent(m.quality_before)} → "
+        quality = (f" {_first_upper(m.quality_name)}: {units.percent(m.quality_before)} → "
                    f"{units.percent(m.quality_after)}.")
     protocol = (f"before: {m.before.method_repeats()} After: {m.after.method_repeats()}"
                 if m.how == MEASURED else
                 f"{m.before.method_repeats()} The other side is computed from it.")
     note = f" {m.note}" if m.note else ""
-    return (f"**{m.name[0].upper()}{m.name[1:]}** (*{m.how}*): {m.detail}. {m.compared.capitalize()}: "
+    return (f"**{_first_upper(m.name)}** (*{m.how}*): {m.detail}. {_first_upper(m.compared)}: "
             f"{m.shown(m.before)} ({m.before_label}) → {m.shown(m.after)} ({m.after_label}); "
             f"it {change_words(m)}.{quality}{note} *Protocol:* {protocol}")
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def instrument_note(mitigations: Sequence[Mitigation]) -> str:
@@ -168,11 +173,12 @@ def batching(config: classify.TrainConfig, *, small: int | None = None,
     kw = {k: v for k, v in course.INFERENCE.items() if k != "batch_size"}
     one = classify.measure_inference(config, batch_size=small, **kw)
     many = classify.measure_inference(config, batch_size=large, **kw)
+    per_call = lambda m, asked: m.settings.get("inference_batch", asked)  # noqa: E731  (the batch used)
     return Mitigation(
         "batching inference", MEASURED, "energy per classified image", one, many,
-        f"{units.count(small)} per call", f"{units.count(many.items_per_repeat)} per call",
-        f"classify {units.count(many.items_per_repeat)} images per call with {config.label} "
-        f"instead of {units.count(small)}")
+        f"{units.count(per_call(one, small))} per call", f"{units.count(per_call(many, large))} per call",
+        f"classify {units.count(per_call(many, large))} images per call with {config.label} "
+        f"instead of {units.count(per_call(one, small))}")
 
 
 def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
@@ -188,16 +194,25 @@ def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
         f"intensity of another grid", quantity="co2")
 
 
-def text_generation() -> Mitigation:
-    """The text chapter's measured before/after on text generation (energy per token)."""
+def text_generation(lm=None) -> Mitigation:
+    """The text chapter's measured mitigation on text generation (its settings:
+    :data:`mlfootprint.course.text.MITIGATION`), in energy per generated token, with whether
+    the generated text stayed the same."""
     from .. import textmodels as tm
+    from ..course import text as course_text
 
-    before, after, same_output, detail = tm.generation_mitigation()
+    lm = lm if lm is not None else tm.load_model(task="generation", verbose=False)
+    t = tm.measure_mitigation(lm, **course_text.MITIGATION, threads=course_text.THREADS)
+    changed = t.changes()
+    note = ("The generated text is the same on both sides." if t.same_output else
+            f"The generated text changed for {units.count(len(changed))} of "
+            f"{units.count(len(t.prompts))} prompts (the Text chapter shows where).")
     return Mitigation(
-        "a cheaper way to generate text", MEASURED, "energy per generated token", before, after,
-        before.label, after.label, detail,
-        note=("The generated text is the same." if same_output else
-              "The generated text changes: see the Text chapter."))
+        TEXT_NAMES.get(t.kind, f"{t.kind} on text generation"), MEASURED, "energy per generated token", t.before, t.after,
+        t.before_label, t.after_label,
+        f"answer the same {units.count(len(t.prompts))} prompts ({units.count(t.n_tokens)} new tokens "
+        f"each, greedy) with {tm.short_name(lm.name)}: {t.before_label}, then {t.after_label}",
+        note=note)
 
 
 def course_mitigations(*, include_text: bool = True) -> list[Mitigation]:

@@ -9,9 +9,8 @@ in the course's one tracking mode (:data:`mlfootprint.measure.COURSE_TRACKING_MO
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from .. import classify, measure, units
 from ..course import classification as course_classification
@@ -61,21 +60,6 @@ def check_one_mode(summaries: Sequence[ModelSummary]) -> list[ModelSummary]:
     return summaries
 
 
-@contextmanager
-def _threads(n: int | None) -> Iterator[None]:
-    """torch with ``n`` threads inside the block (the text chapter keys its measurements by
-    its threads), restored after."""
-    import torch
-
-    before = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 # ----------------------------------------------------------------------------------------
 # The three chapters
 # ----------------------------------------------------------------------------------------
@@ -94,23 +78,41 @@ def classification_summaries(*, progress: bool = False) -> list[ModelSummary]:
     return out
 
 
+def generation_panel(data):
+    """The generation chapter's panel of judges (:data:`mlfootprint.course.generation.JUDGES`,
+    each kept by the store: trained once)."""
+    from .. import quality
+
+    judges = {name: quality.load_or_train_judge(data, config)[0]
+              for name, config in course_generation.JUDGES.items()}
+    return quality.Panel(judges, data)
+
+
 def generation_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """One summary per generator of the generation chapter (the memorising "copy" baseline
-    is left out: it learns nothing, so it has no training to compare)."""
+    """One summary per generator the generation chapter compares
+    (:data:`mlfootprint.course.generation.CONFIGS`), with its cost measured as the chapter
+    measures it and its quality as the chapter scores it: the panel's mean judge accuracy on
+    the same seeded digits."""
+    import torch
+
     from .. import generate
     from ..mnist import load_mnist
 
     data = load_mnist(**course_generation.DATA, verbose=False)
+    panel = generation_panel(data)
+    labels = generate.balanced_labels(panel.n_per_class)
     out = []
-    configs = {k: c for k, c in course_generation.CONFIGS.items() if c.kind != "copy"}
-    for name, config in tqdm(configs.items(), desc="generators", disable=not progress):
+    for name, config in tqdm(course_generation.CONFIGS.items(), desc="generators", disable=not progress):
         model, run = generate.load_or_train(config, data, progress=False)
-        cost = generate.generation_cost(model, config, data, batch_size=course.INFERENCE["batch_size"])
+        cost = generate.generation_cost(model, config, data, **course_generation.COST)
+        drawn = model.sample(labels, 1.0, torch.Generator().manual_seed(course_generation.SAMPLE_SEED))
+        scores = panel.score(drawn, labels)
         out.append(ModelSummary(
             task="image generation", model=name, family=run.family,
             parameters=int(run.n_parameters), training=run.training, per_use=cost,
-            use="generated digit",
-            data_source=getattr(data, "source", ""), extra={"config": config}))
+            use="generated digit", quality_name="judge accuracy (mean of the panel of judges)",
+            quality=scores.mean("accuracy"), data_source=getattr(data, "source", ""),
+            extra={"config": config, "accuracy_range": scores.range("accuracy")}))
     return out
 
 
@@ -123,20 +125,25 @@ def load_text_models(*, verbose: bool = False) -> dict[str, Any]:
 
 def short_name(lm) -> str:
     """A loaded model's name without the explanation in brackets ("SmolLM2-135M-Instruct")."""
-    return str(lm.name).split(" (")[0]
+    from .. import textmodels as tm
+
+    return tm.short_name(lm.name)
 
 
 def text_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """The text chapter's two models: one fill-in-the-blank query and one generated answer."""
+    """The text chapter's two models: one fill-in-the-blank query and one generated answer,
+    measured as the text chapter measures them (its settings and threads: the same stored
+    records)."""
     from .. import textmodels as tm
 
     n_tokens = course_text.SWEEP["token_counts"][-1]
-    with _threads(course_text.THREADS):
-        lms = load_text_models(verbose=progress)
-        fill_lm, gen_lm = lms["fill-mask"], lms["generation"]
-        fill = tm.measure_fill_mask(fill_lm, course_text.FILL_EXAMPLE)
-        sweep = tm.token_sweep(gen_lm, course_text.PROMPT, progress=False, **course_text.SWEEP)
-        pre = tm.course_minibert(progress=False) if fill_lm.source == "embedded" else None
+    lms = load_text_models(verbose=progress)
+    fill_lm, gen_lm = lms["fill-mask"], lms["generation"]
+    fill = tm.measure_fill_mask(fill_lm, course_text.FILL_EXAMPLE, **course_text.FILL_MEASURE,
+                                threads=course_text.THREADS)
+    sweep = tm.token_sweep(gen_lm, course_text.PROMPT, progress=False, threads=course_text.THREADS,
+                           **course_text.SWEEP)
+    pre = tm.course_minibert(progress=False) if fill_lm.source == "embedded" else None
     top5 = pre.evaluation.get("top5") if pre is not None else None
     return [
         ModelSummary(
@@ -195,7 +202,8 @@ def quality_label(s: ModelSummary) -> str:
     """A short quality cell: "test acc. 97.1%", "top-5 41.0%", or "—"."""
     if s.quality is None:
         return units.MISSING
-    short = s.quality_name.split(" on ")[0].replace("accuracy", "acc.").replace("top-5 acc.", "top-5")
+    short = (s.quality_name.split(" on ")[0].split(" (")[0].replace("accuracy", "acc.")
+             .replace("top-5 acc.", "top-5"))
     return f"{short} {units.percent(s.quality)}"
 
 
