@@ -42,7 +42,9 @@ PROBE = ("import resource, json\n"
 
 
 def baseline() -> float:
-    """Seconds for a fixed CPU workload of the kind the chapter does (dense and conv layers)."""
+    """Seconds for a fixed CPU workload of the kind the chapter does (dense and conv layers),
+    on one thread like the chapter's training."""
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     a = torch.randn(384, 384)
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(),
@@ -111,7 +113,7 @@ def main() -> int:
     load_after = os.getloadavg()
     b = min(base)
     print(f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} on "
-          f"{os.cpu_count()} cores; torch threads {torch.get_num_threads()}")
+          f"{os.cpu_count()} cores; the chapter trains and draws on one thread")
     print(f"baseline workload: best {b:.2f} s, worst {max(base):.2f} s "
           f"(worst/best {max(base) / b:.1f}x: how much the load varied)")
     rows = [("chapter, cold", cold["wall_s"], cold["cpu_s"], BUDGETS["cold_s"]),

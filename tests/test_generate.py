@@ -286,6 +286,7 @@ def test_load_or_train_caches_weights_and_measures_generation(toy, tmp_data):
 
 
 def test_configs_differing_only_in_sampler_share_one_training_run(toy, tmp_data):
+    before = torch.get_num_threads()
     normal = gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=3, epochs=1, mixture_components=2)
     mixture = gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=3, epochs=1, mixture_components=2,
                                   sampler="mixture")
@@ -295,6 +296,10 @@ def test_configs_differing_only_in_sampler_share_one_training_run(toy, tmp_data)
     assert (m1.sampler, m2.sampler) == ("normal", "mixture")
     assert r2.label.endswith("mixture codes") and r2.settings["sampler"] == "mixture"
     assert r1.family == "CVAE-MLP" and r1.evaluation is None
+    assert r1.training.threads == 1 and r1.training.settings["threads"] == 1
+    _, on_two = gen.load_or_train(normal, toy, progress=False, threads=2)  # the threads used are a setting
+    assert on_two.training.threads == 2 and on_two.training.to_dict() != r1.training.to_dict()
+    assert torch.get_num_threads() == before
 
 
 def test_damaged_generator_weights_are_detected_and_rebuilt(toy, tmp_data):
@@ -304,7 +309,7 @@ def test_damaged_generator_weights_are_detected_and_rebuilt(toy, tmp_data):
     config = gen.GeneratorConfig("pca", n_components=3)
     model, run = gen.load_or_train(config, toy, progress=False)
     folder = store.default_store().artefact_folder(
-        "generation/generator", {**config.training_settings(), **gen.train.data_settings(toy)},
+        "generation/generator", {**config.training_settings(), **gen.train.data_settings(toy), "threads": 1},
         code=gen.train.CODE)
     weights = folder / store.WEIGHTS_FILE
     for damage in (b"", b"garbage", weights.read_bytes()[:100]):
@@ -339,10 +344,13 @@ def _row(name, kind, train_j, gen_mj, spread=0.05, **scores):
 
 def test_quality_cells_show_the_panel_mean_and_range():
     s = _panel(accuracy=(0.9, 0.95, 1.0), novelty=(4.0, 4.0, 4.0))
-    assert summary.quality_cell(s, "accuracy") == "95 (90–100)"
-    assert summary.quality_cell(s, "novelty") == "4"
+    assert summary.quality_cell(s, "accuracy") == "95.0 (90.0–100.0)"
+    assert summary.quality_cell(s, "novelty") == "4.00"
+    tiny = _panel(diversity_ratio=(1e-8, 2e-8, 3e-8), frechet=(0.0004, 0.02, 0.3))
+    assert summary.quality_cell(tiny, "diversity_ratio") == "0.00"
+    assert summary.quality_cell(tiny, "frechet") == "0.11 (< 0.001–0.3)"
     table = summary.quality_table([summary.Row("x", s)])
-    assert list(table.columns)[0] == "digits from" and table.iloc[0, 1] == "95 (90–100)"
+    assert list(table.columns)[0] == "digits from" and table.iloc[0, 1] == "95.0 (90.0–100.0)"
 
 
 def test_the_target_is_checked_on_the_panel_mean_and_the_best_candidate_chosen():
@@ -356,7 +364,7 @@ def test_the_target_is_checked_on_the_panel_mean_and_the_best_candidate_chosen()
     assert missed == ["accuracy"]
     assert summary.target_sentence("A", summary.target_check(good, pca)).startswith("A meets every goal")
     text = summary.target_sentence("B", summary.target_check(short, pca))
-    assert text.startswith("B meets 4 of 5 goals") and "judge accuracy 94.7% (missed: goal >= 95%)" in text
+    assert text.startswith("B meets 4 of 5 goals") and "judge accuracy 94.7% (missed: goal >= 95.0%)" in text
     assert summary.best_candidate({"short": short, "good": good}, pca) == "good"
     assert summary.best_candidate({"short": short}, pca) == "short"
 
@@ -404,7 +412,7 @@ def test_what_was_tried_is_paired_and_told_from_the_scores():
             "z8 mixture": summary.Row("z8 mixture", _panel(accuracy=(0.95, 0.96, 0.97))),
             "z8 warm": summary.Row("z8 warm", _panel(accuracy=(0.97, 0.9, 0.99))),
             "z2": summary.Row("z2", _panel(accuracy=(0.99, 0.99, 0.99)))}
-    story = summary.sampler_story(rows, configs)
+    story = " ".join(summary.sampler_story(rows, configs))
     assert "judge accuracy 65% → 96% (better for every judge)" in story
     assert "judge accuracy 96% → 95.3% (the judges disagree)" in story
     assert "judge accuracy 65% → 99% (better for every judge)" in story
@@ -414,3 +422,28 @@ def test_the_lesson_names_broken_measures_from_the_data():
     assert summary.fooled_sentence([]).startswith("No measure here")
     assert summary.fooled_sentence(["accuracy"]).startswith("Judge accuracy rated")
     assert "they see fidelity" in summary.fooled_sentence(["accuracy", "precision"])
+
+
+def test_the_precision_recall_sentence_follows_the_scores():
+    real = summary.Row("real digits", _panel(precision=(0.9, 0.9, 0.9), recall=(0.9, 0.9, 0.9)))
+    mean = summary.Row("class mean", _panel(precision=(0.95, 0.9, 1.0), recall=(0.0, 0.0, 0.0)))
+    text = summary.precision_recall_sentence(mean, real)
+    assert text.startswith("Class mean: precision 95% (as high as or higher than real digits' 90%)")
+    assert text.endswith("cover almost none of the ways real digits are written.")
+    part = summary.Row("x", _panel(precision=(0.5, 0.5, 0.5), recall=(0.6, 0.6, 0.6)))
+    assert "(below real digits' 90%)" in summary.precision_recall_sentence(part, real)
+    assert "cover fewer of the ways" in summary.precision_recall_sentence(part, real)
+
+
+def test_panel_scores_of_a_generator_are_drawn_seeded_and_kept(toy, tmp_data):
+    configs = {"a": q.JudgeConfig(widths=(4,), features=8, epochs=1, lr=5e-3),
+               "b": q.JudgeConfig("mlp", (16,), features=8, epochs=1, lr=3e-3)}
+    panel, _ = q.load_panel(toy, configs)
+    config = gen.GeneratorConfig("pca", n_components=3)
+    model, _ = gen.load_or_train(config, toy, progress=False)
+    s1 = gen.panel_scores(panel, model, config, toy, temperature=1.0, seed=4)
+    s2 = gen.panel_scores(panel, model, config, toy, temperature=1.0, seed=4)
+    cold = gen.panel_scores(panel, model, config, toy, temperature=0.0, seed=4)
+    assert s1.to_dict() == s2.to_dict() and s1.judges == ["a", "b"]
+    assert s1.by_judge["a"].n_images == panel.n_reference
+    assert cold.high("diversity_ratio") < 1e-6 < s1.low("diversity_ratio")  # temperature 0: the mean

@@ -295,14 +295,30 @@ def test_a_judge_is_trained_once_kept_and_rebuilt_when_damaged(toy, tmp_data):
     judge, run = q.load_or_train_judge(toy, config)
     assert run.family == "judge" and run.evaluation is not None and run.training.single_run
     assert 0.0 <= q.held_out_accuracy(run) <= 1.0 and run.extra["n_held_out"] == toy.n_test
+    assert run.training.threads == 1 and run.training.settings["threads"] == 1
     again, run2 = q.load_or_train_judge(toy, config)
     assert run2.training.energy_kwh == run.training.energy_kwh  # read back, not retrained
     x = toy.x_test[:8]
     assert torch.equal(judge(x), again(x))
     folder = store.default_store().artefact_folder("generation/judge",
-                                                   {**config.settings(), **q.judges.data_settings(toy)},
+                                                   {**config.settings(), **q.judges.data_settings(toy),
+                                                    "threads": 1},
                                                    code=("mlfootprint.quality.judges",))
     (folder / store.WEIGHTS_FILE).write_bytes(b"garbage")
     with pytest.warns(UserWarning):
         rebuilt, run3 = q.load_or_train_judge(toy, config)
     assert torch.equal(rebuilt(x), judge(x))  # seeded: the same judge again
+
+
+def test_a_panel_with_a_key_keeps_its_scores(toy, tmp_data, monkeypatch):
+    configs = {"a": q.JudgeConfig(widths=(4,), features=8, epochs=1, lr=5e-3),
+               "b": q.JudgeConfig("mlp", (16,), features=8, epochs=1, lr=3e-3)}
+    panel, runs = q.load_panel(toy, configs)
+    assert list(runs) == ["a", "b"] and panel.key["judges"]["b"]["architecture"] == "mlp"
+    images = lambda: (toy.x_test[:20], toy.y_test[:20])  # noqa: E731
+    first = panel.score_kept({"what": "twenty test digits"}, images)
+    monkeypatch.setattr(panel, "score", lambda *a: pytest.fail("scored again instead of read back"))
+    again = panel.score_kept({"what": "twenty test digits"}, images)
+    assert again.to_dict() == first.to_dict()
+    with pytest.raises(ValueError, match="non-empty dict"):
+        q.load_panel(toy, {})

@@ -7,6 +7,7 @@ from ..generate import GeneratorConfig
 from ..quality import JudgeConfig
 
 DATA = dict(source="auto", max_train=4000, max_test=1000)
+THREADS = 1  # every judge and generator trains, and draws, on one CPU thread (keyed by it)
 
 # Three judges that differ in architecture and in training; the third sees every training
 # digit shifted by up to two pixels and speckled with pixel noise, a new draw every epoch.
@@ -42,7 +43,7 @@ CONFIGS = {
     "per-pixel": GeneratorConfig("pixel", smoothing=1.0),
     "PCA": GeneratorConfig("pca", n_components=20),
     "CVAE z=2": TRIED["CVAE z=2, normal codes"],
-    "CVAE z=16": TRIED["CVAE z=16, mixture codes"],
+    "CVAE z=16": TRIED["CVAE z=16, KL warm-up, mixture codes"],
 }
 WALK = "CVAE z=2"        # the generator whose two-number code the chapter walks through
 DEEP = "CVAE z=16"       # the deep generator the lesson weighs against the shallow one

@@ -30,7 +30,7 @@ from .config import (FAMILY, HAS_TEMPERATURE, KINDS, MAX_CNN_LAYERS, MAX_TEMPERA
 from .cvae import CVAE, CVAECNN, CVAEMLP, LatentMixture, cnn_sizes, kl_weight, train_cvae
 from .shallow import ClassMeanGenerator, CopyGenerator, PCAGenerator, PixelGenerator
 from .train import (build, check_data, fit, generation_cost, load_or_train, measure_generation,
-                    train_generator)
+                    panel_scores, train_generator)
 
 __all__ = [
     "ConditionalSampler", "balanced_labels", "check_labels", "check_temperature", "n_parameters",
@@ -38,5 +38,5 @@ __all__ = [
     "SAMPLERS", "GeneratorConfig", "CVAE", "CVAECNN", "CVAEMLP", "LatentMixture", "cnn_sizes",
     "kl_weight", "train_cvae", "ClassMeanGenerator", "CopyGenerator", "PCAGenerator",
     "PixelGenerator", "build", "check_data", "fit", "generation_cost", "load_or_train",
-    "measure_generation", "train_generator",
+    "measure_generation", "panel_scores", "train_generator",
 ]

@@ -53,9 +53,13 @@ class Row:
 
 # ------------------------------------------------------------------------------ tables --
 def _fmt(measure: str, value: float) -> str:
-    if measure == "accuracy" or measure in ("precision", "recall"):
-        return units.number(100 * value, 3)
-    return units.number(value, 2 if measure != "frechet" else 2)
+    """Percentages with one decimal, ratios with two, the Fréchet share with two significant
+    digits (it spans 0.01 to 1), novelty in pixels with two decimals."""
+    if measure in ("accuracy", "precision", "recall"):
+        return f"{100 * value:.1f}"
+    if measure == "frechet":
+        return units.number(value, 2) if value >= 0.001 else "< 0.001"
+    return f"{value:.2f}"
 
 
 def quality_cell(scores: PanelScores, measure: str) -> str:
@@ -101,8 +105,10 @@ def cost_table(rows: list[Row]) -> pd.DataFrame:
         "ge": r.cost.energy_kwh * 1000 if r.cost else None,
         "gc": r.cost.emissions_kg * 1000 if r.cost else None,
     } for r in costed])
-    return units.table(df, {"t": ("training time", "s"), "e": ("training energy", "kWh", "J"),
-                            "c": ("training CO₂e", "kg"),
+    seconds = units.column(df["t"].tolist(), "s", to="s")  # one unit that suits seconds to minutes
+    df["t"] = list(seconds.cells)
+    df = df.rename(columns={"t": seconds.header("training time")})
+    return units.table(df, {"e": ("training energy", "kWh", "J"), "c": ("training CO₂e", "kg"),
                             "ge": ("energy per 1,000 digits drawn", "kWh", "J"),
                             "gc": ("CO₂e per 1,000 digits drawn", "kg")},
                        counts=["numbers learned"])
@@ -258,7 +264,8 @@ def tried_table(rows: list[Row], pca: PanelScores) -> pd.DataFrame:
     df = quality_table(rows, measures).rename(columns={"digits from": "CVAE tried"})
     df["goals met"] = [f"{sum(g.met for g in target_check(r.scores, pca))} of {len(TARGET)}"
                        for r in rows]
-    df["training CO₂e"] = [units.co2(r.run.training.emissions_kg) for r in rows]
+    co2 = units.column([r.run.training.emissions_kg for r in rows], "kg")
+    df[co2.header("training CO₂e")] = list(co2.cells)
     return df
 
 
@@ -271,8 +278,10 @@ def judges_table(runs: dict[str, TrainedRun]) -> pd.DataFrame:
         "accuracy on real held-out digits (%)": units.number(100 * r.extra["held_out_accuracy"], 3),
         "t": r.training.duration_s, "e": r.training.energy_kwh,
     } for name, r in runs.items()])
-    return units.table(df, {"t": ("training time", "s"), "e": ("training energy", "kWh", "J")},
-                       counts=["parameters"])
+    seconds = units.column(df["t"].tolist(), "s", to="s")
+    df["t"] = list(seconds.cells)
+    df = df.rename(columns={"t": seconds.header("training time")})
+    return units.table(df, {"e": ("training energy", "kWh", "J")}, counts=["parameters"])
 
 
 def judges_note(runs: dict[str, TrainedRun]) -> str:
@@ -293,8 +302,8 @@ def quality_note(panel) -> str:
 
 
 def novelty_sentence(copy: Row, real: Row) -> str:
-    return (f"Its novelty is {units.number(copy.scores.mean('novelty'), 2)}, against "
-            f"{units.number(real.scores.mean('novelty'), 2)} for real digits the generators never saw.")
+    return (f"Its novelty is {units.number(copy.scores.mean('novelty'), 3)}, against "
+            f"{units.number(real.scores.mean('novelty'), 3)} for real digits the generators never saw.")
 
 
 def scores_line(s: PanelScores) -> str:
@@ -337,14 +346,14 @@ def pairs_tried(configs: dict[str, GeneratorConfig]) -> list[tuple[str, str, str
     return out
 
 
-def sampler_story(rows: dict[str, Row], configs: dict[str, GeneratorConfig]) -> str:
+def sampler_story(rows: dict[str, Row], configs: dict[str, GeneratorConfig]) -> list[str]:
     """What each change tried did to the panel's readings, one sentence per change."""
     sentences = []
     for what, a, b in pairs_tried(configs):
         sa, sb = rows[a].scores, rows[b].scores
         changes = "; ".join(_change(sa, sb, m) for m in STORY_MEASURES)
         sentences.append(f"{what[:1].upper()}{what[1:]}: {changes}.")
-    return " ".join(sentences)
+    return sentences
 
 
 def lesson(generators: list[Row], deep: Row, shallow: Row) -> list[str]:
@@ -366,3 +375,15 @@ def fooled_sentence(broken: list[str]) -> str:
     return (f"{what[:1].upper()}{what[1:]} rated one image per class above real handwriting "
             f"for at least one judge: {'it sees' if len(broken) == 1 else 'they see'} fidelity, "
             f"not variety.")
+
+
+def precision_recall_sentence(probe: Row, real: Row) -> str:
+    """Where the class mean and real digits sit in the precision-recall plane, in words."""
+    p, r = probe.scores.mean("precision"), probe.scores.mean("recall")
+    rp, rr = real.scores.mean("precision"), real.scores.mean("recall")
+    return (f"{probe.name[:1].upper()}{probe.name[1:]}: precision {units.percent(p)} "
+            f"({'as high as or higher than' if p >= rp else 'below'} real digits' "
+            f"{units.percent(rp)}), and recall {units.percent(r)}, against {units.percent(rr)}: "
+            + ("its digits cover almost none of the ways real digits are written." if r < 0.05 else
+               "its digits cover fewer of the ways real digits are written." if r < rr else
+               "its digits cover the ways real digits are written as well as real digits do."))

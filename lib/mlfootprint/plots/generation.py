@@ -126,12 +126,13 @@ def quality_vs_cost(rows: list[Row], measures=("accuracy", "frechet", "precision
     co2 = [r.train_g for r in gens]
     for ax, measure in zip(axes.flat, measures):
         ax.grid(True, which="both", alpha=0.3)
-        for r in gens:
+        for i, r in enumerate(gens):
             mean = _plot_value(measure, r.scores.mean(measure))
             lo, hi = (_plot_value(measure, v) for v in r.scores.range(measure))
-            ax.errorbar([r.train_g], [mean], yerr=[[mean - lo], [hi - mean]], fmt=family_marker(r.family),
+            ax.errorbar([r.train_g], [mean], yerr=[[max(0.0, mean - lo)], [max(0.0, hi - mean)]], fmt=family_marker(r.family),
                         color=family_colour(r.family), ms=7, capsize=3, zorder=3)
-            ax.annotate(r.name, (r.train_g, mean), textcoords="offset points", xytext=(6, 4), fontsize=7)
+            ax.annotate(r.name, (r.train_g, mean), textcoords="offset points",
+                        xytext=(6, 4 if i % 2 else -11), fontsize=7)
         for r, style in zip(lines, (":", "--", "-.")):
             ax.axhline(_plot_value(measure, r.scores.mean(measure)), color="black", ls=style, lw=1,
                        label=r.name)
@@ -153,7 +154,8 @@ def precision_recall(rows: list[Row]):
     for r in rows:
         px, py = 100 * r.scores.mean("recall"), 100 * r.scores.mean("precision")
         (xlo, xhi), (ylo, yhi) = ([100 * v for v in r.scores.range(m)] for m in ("recall", "precision"))
-        ax.errorbar([px], [py], xerr=[[px - xlo], [xhi - px]], yerr=[[py - ylo], [yhi - py]],
+        ax.errorbar([px], [py], xerr=[[max(0.0, px - xlo)], [max(0.0, xhi - px)]],
+                    yerr=[[max(0.0, py - ylo)], [max(0.0, yhi - py)]],
                     fmt=family_marker(r.family), color=family_colour(r.family), ms=7, capsize=3)
         ax.annotate(r.name, (px, py), textcoords="offset points", xytext=(6, -10), fontsize=7)
     ax.set_xlim(-3, 103)

@@ -20,11 +20,12 @@ from .judges import (Judge, JudgeConfig, augment, fit_judge, held_out_accuracy,
 from .measures import (frechet_distance, knn_radii, nearest_training_distance, precision_recall,
                        relative_frechet, total_variance, within_class_diversity)
 from .panel import (BETTER, MEASURES, NAMES, RANKED, Panel, PanelScores, QualityScores,
-                    goodness, reference_split)
+                    goodness, load_panel, reference_split)
 from . import verdicts
 
 __all__ = ["Judge", "JudgeConfig", "augment", "fit_judge", "held_out_accuracy",
            "load_or_train_judge", "predict", "train_judge", "frechet_distance", "knn_radii",
            "nearest_training_distance", "precision_recall", "relative_frechet",
            "total_variance", "within_class_diversity", "BETTER", "MEASURES", "NAMES", "RANKED",
-           "Panel", "PanelScores", "QualityScores", "goodness", "reference_split", "verdicts"]
+           "Panel", "PanelScores", "QualityScores", "goodness", "load_panel", "reference_split",
+           "verdicts"]

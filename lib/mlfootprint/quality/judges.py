@@ -15,7 +15,9 @@ and whose ``evaluation`` is the held-out accuracy check, measured apart).
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from typing import Iterator
 
 import torch
 from torch import nn
@@ -189,6 +191,21 @@ def predict(judge: Judge, images: torch.Tensor, batch: int = 1000) -> tuple[torc
     return torch.cat(preds), torch.cat(feats)
 
 
+@contextmanager
+def torch_threads(threads: int) -> Iterator[int]:
+    """Run the block on ``threads`` torch CPU threads, then restore the previous number.
+
+    The course's small models train on one thread: while other jobs ran on the 2-core
+    machine, two threads made a CVAE epoch about five times *slower* than one (the threads
+    wait on each other), and a single thread makes the measurement repeatable."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(integer("threads", threads, lo=1, hi=1024))
+    try:
+        yield torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
 def data_settings(data) -> dict:
     return {"data_source": data.source, "n_train": int(data.n_train), "n_test": int(data.n_test)}
 
@@ -206,15 +223,17 @@ def _decode(d) -> TrainedRun:
     return run
 
 
-def train_judge(config: JudgeConfig, data) -> tuple[Judge, TrainedRun]:
-    """Train under the tracker, then check it on the held-out digits (measured apart)."""
-    settings = {**config.settings(), **data_settings(data)}
-    (judge, history), training = measure_once(
-        lambda: fit_judge(config, data.x_train, data.y_train),
-        label=f"train judge {config.label()}", settings=settings)
-    pred, evaluation = measure_once(lambda: predict(judge, data.x_test)[0],
-                                    label=f"evaluate judge {config.label()}", settings=settings,
-                                    items=int(data.n_test))
+def train_judge(config: JudgeConfig, data, threads: int = 1) -> tuple[Judge, TrainedRun]:
+    """Train under the tracker on ``threads`` CPU threads, then check it on the held-out
+    digits (measured apart)."""
+    settings = {**config.settings(), **data_settings(data), "threads": threads}
+    with torch_threads(threads):
+        (judge, history), training = measure_once(
+            lambda: fit_judge(config, data.x_train, data.y_train),
+            label=f"train judge {config.label()}", settings=settings)
+        pred, evaluation = measure_once(lambda: predict(judge, data.x_test)[0],
+                                        label=f"evaluate judge {config.label()}", settings=settings,
+                                        items=int(data.n_test))
     accuracy = float((pred == data.y_test).float().mean())
     run = TrainedRun(label=config.label(), family="judge", settings=config.settings(),
                      n_parameters=sum(p.numel() for p in judge.parameters()),
@@ -224,14 +243,16 @@ def train_judge(config: JudgeConfig, data) -> tuple[Judge, TrainedRun]:
     return judge, run
 
 
-def load_or_train_judge(data, config: JudgeConfig | None = None, *,
+def load_or_train_judge(data, config: JudgeConfig | None = None, *, threads: int = 1,
                         refresh: bool = False) -> tuple[Judge, TrainedRun]:
-    """The judge for ``config`` trained on ``data.x_train`` (kept under ``data/results``)
-    and its record, with its accuracy on the held-out digits."""
+    """The judge for ``config`` trained on ``data.x_train`` on ``threads`` CPU threads (kept
+    under ``data/results``, keyed by those too) and its record, with its accuracy on the
+    held-out digits."""
     config = JudgeConfig() if config is None else config
     if not isinstance(config, JudgeConfig):
         raise TypeError(f"config must be a JudgeConfig, got {type(config).__name__}")
-    settings = {**config.settings(), **data_settings(data)}
-    return store.keep("generation/judge", settings, make=lambda: train_judge(config, data),
+    threads = integer("threads", threads, lo=1, hi=1024)
+    settings = {**config.settings(), **data_settings(data), "threads": threads}
+    return store.keep("generation/judge", settings, make=lambda: train_judge(config, data, threads),
                       save=store.save_module, load=store.load_module(lambda: Judge(config)),
                       code=(__name__,), decode=_decode, refresh=refresh)

@@ -11,10 +11,13 @@ and precision/recall depend on sample size.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import Callable, Iterable
 
 import torch
 
-from .judges import Judge, check_images, predict
+from .. import store
+from ..checks import integer
+from .judges import Judge, JudgeConfig, check_images, data_settings, load_or_train_judge, predict
 from .measures import (frechet_distance, nearest_training_distance, precision_recall,
                        total_variance, within_class_diversity)
 
@@ -146,11 +149,12 @@ class Panel:
     held-out half of the real digits the same way. ``k`` is the neighbour count of
     precision and recall."""
 
-    def __init__(self, judges: dict[str, Judge], data, k: int = 3):
+    def __init__(self, judges: dict[str, Judge], data, k: int = 3, key: dict | None = None):
         if not isinstance(judges, dict) or not judges:
             raise ValueError("judges must be a non-empty dict of name -> judge")
         self.data = data
-        self.k = k
+        self.k = integer("k", k, lo=1, hi=100)
+        self.key = key  # what makes these judges (see :func:`load_panel`); None: scores not kept
         self.reference_idx, self.held_out_idx = reference_split(data.y_test)
         x_ref, y_ref = data.x_test[self.reference_idx], data.y_test[self.reference_idx]
         self.instruments = {name: _Instrument(j, x_ref, y_ref, k) for name, j in judges.items()}
@@ -174,7 +178,33 @@ class Panel:
         return PanelScores({name: inst.score(images, requested, novelty)
                             for name, inst in self.instruments.items()})
 
+    def score_kept(self, what: dict, images: Callable[[], tuple[torch.Tensor, torch.Tensor]],
+                   code: Iterable[str] = ()) -> PanelScores:
+        """:meth:`score` of ``images()`` (images, requested labels), kept under
+        ``data/results`` when the panel has a key: ``what`` must name everything that makes
+        the images, ``code`` the modules that draw them."""
+        if self.key is None:
+            return self.score(*images())
+        settings = {"panel": self.key, "k": self.k, "images": what}
+        return store.cached("generation/scores", settings, lambda: self.score(*images()),
+                            code=(__name__, "mlfootprint.quality.measures", *code),
+                            decode=PanelScores.from_dict)
+
     def real_digits(self) -> PanelScores:
         """The held-out half of the real digits, scored like any generator's output."""
         idx = self.held_out_idx
         return self.score(self.data.x_test[idx], self.data.y_test[idx])
+
+
+def load_panel(data, configs: dict[str, JudgeConfig], *, threads: int = 1,
+               k: int = 3) -> tuple[Panel, dict]:
+    """The panel of judges ``configs`` (name -> config), each trained once and kept, and
+    their records (name -> :class:`~mlfootprint.records.TrainedRun`)."""
+    if not isinstance(configs, dict) or not configs:
+        raise ValueError("configs must be a non-empty dict of name -> JudgeConfig")
+    judges, runs = {}, {}
+    for name, config in configs.items():
+        judges[name], runs[name] = load_or_train_judge(data, config, threads=threads)
+    key = {"judges": {n: c.settings() for n, c in configs.items()}, **data_settings(data),
+           "threads": threads}
+    return Panel(judges, data, k=k, key=key), runs
