@@ -273,7 +273,7 @@ class _Stopper:
         return self.since >= self.patience
 
 
-def _epochs(config: TrainConfig, model, optimiser, parts: Split, device, progress: bool):
+def _epochs(config: TrainConfig, model, optimiser, parts: Split, device, progress: bool, callback=None):
     """The training loop: one tracker window per epoch's training and per evaluation.
     Returns the history, the training windows, the evaluation windows, the last test
     predictions and whether it stopped early."""
@@ -305,6 +305,8 @@ def _epochs(config: TrainConfig, model, optimiser, parts: Split, device, progres
             stopped = stopper.stop(scores["val_acc"]) and not last
             bar.set_postfix(loss=f"{scores['train_loss']:.3f}", test_acc=f"{scores['test_acc']:.3f}")
         history.append(row)
+        if callback is not None:  # progress, live loss, a Stop (it raises: nothing is stored)
+            callback(row)
         if stopped:
             break
     bar.close()
@@ -312,7 +314,7 @@ def _epochs(config: TrainConfig, model, optimiser, parts: Split, device, progres
 
 
 def _fit(config: TrainConfig, data: MnistData, device: torch.device, device_note: str | None,
-         progress: bool) -> tuple[nn.Module, TrainedRun]:
+         progress: bool, callback=None) -> tuple[nn.Module, TrainedRun]:
     """Train ``config`` (already resolved); the model and its record. Writes no files."""
     with torch_threads(config.threads):
         threads = torch.get_num_threads()
@@ -322,7 +324,8 @@ def _fit(config: TrainConfig, data: MnistData, device: torch.device, device_note
         parts = split(config, data)
         parts = Split(*(t.to(device) for t in (parts.x_train, parts.y_train, parts.x_val, parts.y_val,
                                                parts.sample, parts.x_test, parts.y_test)))
-        history, trains, evals, pred, stopped = _epochs(config, model, optimiser, parts, device, progress)
+        history, trains, evals, pred, stopped = _epochs(config, model, optimiser, parts, device, progress,
+                                                        callback)
     settings = config.settings()
     run = TrainedRun(
         label=config.label, family=config.family, settings=settings,
@@ -340,11 +343,11 @@ def _fit(config: TrainConfig, data: MnistData, device: torch.device, device_note
     return model, run
 
 
-def _keep(config: TrainConfig, progress: bool, refresh: bool, verbose: bool = True):
+def _keep(config: TrainConfig, progress: bool, refresh: bool, verbose: bool = True, callback=None):
     resolved, device, note, data = resolve(config, verbose=verbose)
 
     def make():
-        return _fit(resolved, data, device, note, progress)
+        return _fit(resolved, data, device, note, progress, callback)
 
     model, run = store.keep(NAMESPACE, resolved.settings(), make=make, save=store.save_module,
                             load=store.load_module(lambda: build_model(resolved.family, resolved.sizes)),
@@ -355,7 +358,7 @@ def _keep(config: TrainConfig, progress: bool, refresh: bool, verbose: bool = Tr
 
 
 def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool = True,
-                     refresh: bool = False) -> TrainedRun:
+                     refresh: bool = False, callback=None) -> TrainedRun:
     """Train (or read back from the store) the classifier ``config`` describes.
 
     Returns a :class:`~mlfootprint.records.TrainedRun`: ``settings`` are those really used
@@ -364,12 +367,14 @@ def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool 
     (losses, accuracies, durations and energies, never CO2), ``extra["test_predictions"]``
     the final model's test predictions. ``cache=False`` trains and stores nothing.
     A loss that becomes NaN, infinite or explodes stops training with
-    :class:`TrainingDiverged`, and nothing is stored.
+    :class:`TrainingDiverged`, and nothing is stored. ``callback(row)``, if given, gets each
+    epoch's history row as it ends; an exception it raises ends the run, nothing stored.
     """
     if not cache:
         resolved, device, note, data = resolve(config)
-        return TrainedRun.from_dict(store.to_jsonable(_fit(resolved, data, device, note, progress)[1]))
-    return _keep(config, progress, refresh)[1]
+        return TrainedRun.from_dict(store.to_jsonable(_fit(resolved, data, device, note, progress,
+                                                           callback)[1]))
+    return _keep(config, progress, refresh, callback=callback)[1]
 
 
 def load_trained(config: TrainConfig, *, progress: bool = True) -> tuple[nn.Module, TrainedRun]:
