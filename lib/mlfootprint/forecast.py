@@ -1,0 +1,264 @@
+"""What a run will cost, predicted from a short calibration before it starts.
+
+In the spirit of carbontracker's epoch-one prediction (Anthony, Kanding and Selvan, 2020):
+run a small, representative piece of the work, time it and measure its power with the
+course's tracker, then scale it up to the whole run. Here the piece is chosen per workload
+(a few warm batches of training, one evaluation pass, a few generated tokens) and the
+workload's *parts* are scaled apart, each by how many times the full run repeats it.
+
+- :class:`Part` -- one kind of repeated work: seconds per unit seen in the calibration
+  (several samples, so their spread is known), how many units the full run does, and the
+  average power charged while it ran;
+- :func:`extrapolate` -- the arithmetic: a :class:`Forecast` with time, energy and an
+  interval, and the sentence that says how it was made (:meth:`Forecast.method`);
+- :func:`calibrate` -- times a ``step()`` callable a few times under the tracker and
+  returns its :class:`Part` (warm-up steps excluded);
+- :func:`compare` -- predicted against actual, as ratios.
+
+CO2 is never stored: :attr:`Forecast.emissions_kg` is energy x the grid in force now.
+
+The interval: each part's seconds per unit vary between calibration samples; the
+forecast's relative half-width is twice that spread's standard error (about 95% if the
+samples were independent), never less than ``floor`` (25% by default): a loaded machine
+changes speed between the calibration and the run in ways no short sample can show.
+``benchmarks/bench_forecast.py`` checks how often the actual run lands inside.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Sequence
+
+from . import measure
+
+DEFAULT_FLOOR = 0.25
+METHOD_NAME = "calibrate-and-scale"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One kind of repeated work in a run."""
+
+    name: str                  # "training batches", "evaluation passes", "new tokens"
+    unit_seconds: tuple        # seconds per unit in each calibration sample (warm)
+    total_units: float         # how many units the full run does
+    power_w: float             # average power charged during the calibration
+    calibration_s: float = 0.0  # wall time the calibration of this part took (warm-up included)
+
+    def __post_init__(self):
+        samples = tuple(float(s) for s in self.unit_seconds)
+        if not samples or any(not math.isfinite(s) or s < 0 for s in samples):
+            raise ValueError(f"part {self.name!r}: unit_seconds must be non-negative numbers, got {self.unit_seconds!r}")
+        object.__setattr__(self, "unit_seconds", samples)
+        for name in ("total_units", "power_w", "calibration_s"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise ValueError(f"part {self.name!r}: {name} must be a non-negative number, got {v!r}")
+
+    @property
+    def seconds_per_unit(self) -> float:
+        return statistics.fmean(self.unit_seconds)
+
+    @property
+    def rel_error(self) -> float:
+        """Standard error of the mean seconds per unit, relative (0 with one sample)."""
+        n = len(self.unit_seconds)
+        mean = self.seconds_per_unit
+        if n < 2 or mean == 0:
+            return 0.0
+        return statistics.stdev(self.unit_seconds) / mean / math.sqrt(n)
+
+    @property
+    def seconds(self) -> float:
+        return self.seconds_per_unit * self.total_units
+
+    @property
+    def energy_kwh(self) -> float:
+        return self.seconds * self.power_w / 3.6e6
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Predicted time and energy of a run, with an interval and the way it was made."""
+
+    label: str
+    time_s: float
+    time_low_s: float
+    time_high_s: float
+    energy_kwh: float
+    energy_low_kwh: float
+    energy_high_kwh: float
+    parts: tuple = ()
+    calibration_s: float = 0.0
+    half_width: float = DEFAULT_FLOOR
+    method_name: str = METHOD_NAME
+    instrument: str = ""       # the tracker's method sentence from the calibration windows
+    notes: tuple = field(default_factory=tuple)
+
+    @property
+    def power_w(self) -> float:
+        return self.energy_kwh * 3.6e6 / self.time_s if self.time_s else 0.0
+
+    @property
+    def emissions_kg(self) -> float:
+        """CO2 on the grid in force now (never stored)."""
+        return measure.kwh_to_kg(self.energy_kwh)
+
+    @property
+    def emissions_low_kg(self) -> float:
+        return measure.kwh_to_kg(self.energy_low_kwh)
+
+    @property
+    def emissions_high_kg(self) -> float:
+        return measure.kwh_to_kg(self.energy_high_kwh)
+
+    def method(self) -> str:
+        """How this forecast was made, in words a learner can check."""
+        parts = "; ".join(f"{p.name}: {len(p.unit_seconds)} calibration sample(s) of "
+                          f"{_fmt_s(p.seconds_per_unit)} per unit (±{100 * p.rel_error:.0f}% standard error), "
+                          f"x {p.total_units:,.0f} units, at {p.power_w:.1f} W"
+                          for p in self.parts)
+        grid = measure.carbon_intensity()
+        text = (f"Forecast by calibration and scaling (like carbontracker's first-epoch prediction): "
+                f"{parts}. The calibration took {_fmt_s(self.calibration_s)}. Interval: ±"
+                f"{100 * self.half_width:.0f}% (twice the standard error of the calibration, at least "
+                f"{100 * DEFAULT_FLOOR:.0f}% because the machine's load can change). CO₂ = energy x "
+                f"{grid.g_per_kwh:.0f} g CO₂e/kWh ({grid.country_name}).")
+        if self.instrument:
+            text += f" Power from the tracker: {self.instrument}"
+        for note in self.notes:
+            text += f" {note}"
+        return text
+
+    def summary(self) -> str:
+        from . import units
+
+        return (f"{self.label}: about {units.duration(self.time_s)} "
+                f"({units.duration(self.time_low_s)} to {units.duration(self.time_high_s)}), "
+                f"{units.energy(self.energy_kwh, 'kWh')} "
+                f"({units.energy(self.energy_low_kwh, 'kWh')} to {units.energy(self.energy_high_kwh, 'kWh')}), "
+                f"{units.co2(self.emissions_kg)} CO₂e")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["parts"] = [asdict(p) for p in self.parts]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Forecast":
+        d = dict(d)
+        d["parts"] = tuple(Part(**p) for p in d.get("parts", ()))
+        d["notes"] = tuple(d.get("notes", ()))
+        return cls(**d)
+
+
+def _fmt_s(seconds: float) -> str:
+    from . import units
+
+    return units.duration(seconds)
+
+
+def extrapolate(parts: Sequence[Part], *, label: str, fixed_s: float = 0.0, fixed_power_w: float = 0.0,
+                floor: float = DEFAULT_FLOOR, instrument: str = "", notes: Sequence[str] = ()) -> Forecast:
+    """Scale calibrated ``parts`` to the full run, plus ``fixed_s`` seconds of set-up at
+    ``fixed_power_w``. The interval's half-width is the time-weighted standard error of the
+    parts, doubled, and at least ``floor``."""
+    parts = tuple(parts)
+    if not parts:
+        raise ValueError("a forecast needs at least one calibrated part")
+    for name, v in (("fixed_s", fixed_s), ("fixed_power_w", fixed_power_w), ("floor", floor)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+    seconds = sum(p.seconds for p in parts) + fixed_s
+    energy = sum(p.energy_kwh for p in parts) + fixed_s * fixed_power_w / 3.6e6
+    weighted = (sum(p.seconds * p.rel_error for p in parts) / seconds) if seconds else 0.0
+    h = max(floor, 2.0 * weighted)
+    return Forecast(label=label, time_s=seconds, time_low_s=seconds / (1 + h), time_high_s=seconds * (1 + h),
+                    energy_kwh=energy, energy_low_kwh=energy / (1 + h), energy_high_kwh=energy * (1 + h),
+                    parts=parts, calibration_s=sum(p.calibration_s for p in parts), half_width=h,
+                    instrument=instrument, notes=tuple(notes))
+
+
+def calibrate(step: Callable[[], Any], total_units: float, *, name: str, units_per_step: float = 1,
+              warmup: int = 1, samples: int = 5, min_seconds: float = 0.3, max_steps: int = 10_000) -> tuple[Part, measure.Measurement]:
+    """Time ``step()`` (``units_per_step`` units each) after ``warmup`` calls, in ``samples``
+    windows of at least ``min_seconds`` (or ``max_steps`` calls), all under one tracker
+    window; returns the :class:`Part` scaled to ``total_units`` and the tracker's record."""
+    for label, v in (("warmup", warmup), ("samples", samples), ("max_steps", max_steps)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < (0 if label == "warmup" else 1):
+            raise ValueError(f"{label} must be an integer (at least {0 if label == 'warmup' else 1}), got {v!r}")
+    start = time.perf_counter()
+    for _ in range(warmup):
+        step()
+    per_unit: list[float] = []
+    with measure.track(f"calibration: {name}") as t:
+        for _ in range(samples):
+            calls, t0 = 0, time.perf_counter()
+            while calls < max_steps and (calls == 0 or time.perf_counter() - t0 < min_seconds):
+                step()
+                calls += 1
+            per_unit.append((time.perf_counter() - t0) / (calls * units_per_step))
+    rec = t.record
+    power = rec.energy_kwh * 3.6e6 / rec.duration_s if rec.duration_s else 0.0
+    return Part(name, tuple(per_unit), float(total_units), power, time.perf_counter() - start), rec
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str
+    predicted_s: float
+    actual_s: float
+    predicted_kwh: float
+    actual_kwh: float
+    time_inside: bool
+    energy_inside: bool
+
+    @property
+    def time_ratio(self) -> float:
+        """predicted / actual (1 = exact)."""
+        return self.predicted_s / self.actual_s if self.actual_s else math.inf
+
+    @property
+    def energy_ratio(self) -> float:
+        return self.predicted_kwh / self.actual_kwh if self.actual_kwh else math.inf
+
+    @property
+    def time_error(self) -> float:
+        """|predicted - actual| / actual."""
+        return abs(self.time_ratio - 1)
+
+    @property
+    def energy_error(self) -> float:
+        return abs(self.energy_ratio - 1)
+
+    def sentence(self) -> str:
+        def word(r):
+            return "close to" if abs(r - 1) < 0.05 else (f"{r:.2f} times" if r >= 1 else f"{r:.2f} times")
+        inside = ("inside" if self.time_inside and self.energy_inside else "outside") + " the forecast's interval"
+        return (f"Predicted time was {word(self.time_ratio)} the actual, predicted energy "
+                f"{word(self.energy_ratio)} the actual ({inside}).")
+
+
+def compare(forecast: Forecast, actual_s: float, actual_kwh: float) -> Comparison:
+    """Predicted against actual: ratios, and whether the actual landed inside the interval."""
+    for name, v in (("actual_s", actual_s), ("actual_kwh", actual_kwh)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+    return Comparison(forecast.label, forecast.time_s, float(actual_s), forecast.energy_kwh, float(actual_kwh),
+                      forecast.time_low_s <= actual_s <= forecast.time_high_s,
+                      forecast.energy_low_kwh <= actual_kwh <= forecast.energy_high_kwh)
+
+
+def error_summary(comparisons: Sequence[Comparison]) -> dict:
+    """Median and worst absolute error (|predicted/actual - 1|) of time and energy, and the
+    share of actual runs inside the interval."""
+    if not comparisons:
+        raise ValueError("no comparisons to summarise")
+    t = [c.time_error for c in comparisons]
+    e = [c.energy_error for c in comparisons]
+    return {"n": len(comparisons), "time_median": statistics.median(t), "time_worst": max(t),
+            "energy_median": statistics.median(e), "energy_worst": max(e),
+            "inside": sum(c.time_inside and c.energy_inside for c in comparisons) / len(comparisons)}
