@@ -23,6 +23,7 @@ import html
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -32,6 +33,20 @@ LAUNCH_NOTE = ("<b>Your own experiment</b> needs a live Python kernel: open this
                "JupyterLab (<code>make lab</code> in the course's folder) or on Binder (the rocket "
                "icon at the top of the page, then <i>Binder</i>), run all cells, and use the bench "
                "below. On the static website its buttons do nothing.")
+
+
+@contextmanager
+def threads_of(n: int | None):
+    """torch on ``n`` CPU threads inside the block (None: unchanged), restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class StopRun(Exception):
@@ -48,6 +63,7 @@ class Reporter:
     def __init__(self, bench: "Bench"):
         self._bench = bench
         self.stop_requested = threading.Event()
+        self.forecast_s: float | None = None
         self.started = time.perf_counter()
 
     def elapsed(self) -> float:
@@ -195,6 +211,7 @@ class Bench:
             return
         job, fc = self.job, self.forecast
         self.reporter = reporter = Reporter(self)
+        reporter.forecast_s = fc.time_s
         self._busy(True, running=True)
         self._say("info", "Running…")
         self._show_progress(0, 1, "starting")

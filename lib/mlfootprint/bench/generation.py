@@ -1,0 +1,173 @@
+"""The generation bench: the only module of the bench that calls :mod:`mlfootprint.generate`.
+
+Forecast: a CVAE trains one epoch on a few batches, three times after a warm-up (through
+``generate.fit``), and the time per batch is scaled to every batch of every epoch; a
+one-pass generator (PCA, per-pixel) is fitted whole three times (it is quick). Run:
+``generate.load_or_train`` (stored like the chapter's generators), then samples at your
+temperature. The generators' training loop has no stop point: Stop ends the run after the
+training (no sampling); the training, measured as one tracker window, is kept.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from dataclasses import dataclass, replace
+
+import ipywidgets as widgets
+
+from .. import forecast, measure, units
+from .. import generate as gen
+from .classification import forecast_block, parse_sizes
+from .core import Bench, BenchInputError, threads_of
+
+KINDS = {"CVAE, fully connected": "cvae-mlp", "CVAE, convolutional": "cvae-cnn", "PCA": "pca",
+         "per-pixel": "pixel"}
+CAL_BATCHES = 8
+
+
+@dataclass
+class Job:
+    config: gen.GeneratorConfig
+    temperature: float
+
+
+@dataclass
+class Result:
+    job: Job
+    model: object = None
+    run: object = None       # TrainedRun
+    images: object = None
+    stopped: bool = False
+
+
+class GenerationAdapter:
+    title = "Train your own digit generator"
+
+    def __init__(self, data, runs: dict | None = None, threads: int = 1):
+        self.data = data                 # the chapter's MnistData
+        self.runs = dict(runs or {})     # name -> TrainedRun of the chapter's generators
+        self.threads = threads
+
+    def controls(self) -> dict:
+        style = {"description_width": "initial"}
+        return {
+            "kind": widgets.Dropdown(options=list(KINDS), value="CVAE, fully connected", description="generator",
+                                     style=style),
+            "layers": widgets.Text(value="128", description="hidden sizes / channels", style=style),
+            "latent": widgets.IntText(value=2, description="latent size (CVAE)", style=style),
+            "n_components": widgets.IntText(value=20, description="components (PCA)", style=style),
+            "epochs": widgets.IntText(value=3, description="epochs (CVAE)", style=style),
+            "temperature": widgets.FloatText(value=1.0, description="temperature", style=style),
+        }
+
+    def parse(self, values: dict) -> Job:
+        kind = KINDS[values["kind"]]
+        sizes = parse_sizes(values["layers"], "CNN")  # at least one layer for the CVAEs
+        extra = {"hidden": sizes} if kind == "cvae-mlp" else {"channels": sizes} if kind == "cvae-cnn" else {}
+        try:
+            config = gen.GeneratorConfig(kind, latent=int(values["latent"]), epochs=int(values["epochs"]),
+                                         n_components=int(values["n_components"]), **extra)
+        except (TypeError, ValueError) as exc:
+            raise BenchInputError(str(exc)) from None
+        t = float(values["temperature"])
+        gen.check_temperature(t)
+        return Job(config, t)
+
+    def forecast(self, job: Job) -> forecast.Forecast:
+        c, x, y = job.config, self.data.x_train, self.data.y_train
+        with threads_of(self.threads):
+            if c.is_cvae:
+                k = min(CAL_BATCHES * c.batch_size, len(x))
+                batches = math.ceil(len(x) / c.batch_size)
+                part, rec = forecast.calibrate(lambda: gen.fit(replace(c, epochs=1, kl_warmup=0), x[:k], y[:k],
+                                                               progress=False),
+                                               batches * c.epochs, name="training batches",
+                                               units_per_step=math.ceil(k / c.batch_size), samples=3,
+                                               min_seconds=0.0)
+            else:
+                part, rec = forecast.calibrate(lambda: gen.fit(c, x, y, progress=False), 1,
+                                               name="one-pass fit", samples=3, min_seconds=0.0)
+        return forecast.extrapolate([part], label=c.label(), instrument=rec.method_instrument())
+
+    def forecast_html(self, fc) -> str:
+        return forecast_block(fc)
+
+    def run(self, job: Job, reporter) -> Result:
+        import torch
+
+        result = Result(job)
+        done = threading.Event()
+        fc_time = getattr(reporter, "forecast_s", None)
+
+        def tick():  # training has no progress hook: the bar shows time against the forecast
+            while not done.wait(0.5):
+                total = fc_time or 1.0
+                reporter.progress(min(reporter.elapsed(), total), total,
+                                  f"training: {units.duration(reporter.elapsed())} elapsed "
+                                  f"(bar estimated from the forecast)")
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        try:
+            result.model, result.run = gen.load_or_train(job.config, self.data, progress=False,
+                                                         threads=self.threads)
+        finally:
+            done.set()
+        if reporter.stop_requested.is_set():
+            result.stopped = True
+            return result
+        labels = gen.balanced_labels(6)
+        result.images = result.model.sample(labels, job.temperature, torch.Generator().manual_seed(4))
+        reporter.progress(1, 1, "done")
+        return result
+
+    def after(self, result: Result, fc):
+        rec = result.run.training
+        cmp = forecast.compare(fc, rec.duration_s, rec.energy_kwh)
+        text = (f"<div class='mlfp-bench-result'><b>Yours: {html.escape(result.run.label)}</b>, "
+                f"{result.run.n_parameters:,} numbers learned; training {units.duration(rec.duration_s)}, "
+                f"{units.energy(rec.energy_kwh, 'kWh')}, {units.co2(measure.kwh_to_kg(rec.energy_kwh))} CO₂e "
+                f"(single run, stored).<br><b>Predicted against actual:</b> time {units.duration(cmp.predicted_s)} "
+                f"vs {units.duration(cmp.actual_s)}, energy {units.energy(cmp.predicted_kwh, 'kWh')} vs "
+                f"{units.energy(cmp.actual_kwh, 'kWh')}. {html.escape(cmp.sentence())}</div>")
+        return text, figure_png(self.runs, result), cmp
+
+
+def figure(runs: dict, result: Result):
+    """Training energy of the chapter's generators and of yours (marked "yours"), with your
+    samples at your temperature beside it."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import FAMILY_COLOURS
+    from ..plots.generation import mosaic
+
+    fig, (ax, ax_img) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True,
+                                     gridspec_kw={"width_ratios": [3, 2]})
+    items = [(name, r.training.energy_j, r.family, False) for name, r in runs.items()]
+    items.append((f"yours: {result.run.label}", result.run.training.energy_j, result.run.family, True))
+    ax.barh([i[0] for i in items][::-1], [i[1] for i in items][::-1],
+            color=[("gold" if i[3] else FAMILY_COLOURS.get(i[2], "#777")) for i in items][::-1], edgecolor="black")
+    for yy, v in enumerate([i[1] for i in items][::-1]):
+        ax.text(v, yy, f" {units.energy(v, 'J')}", va="center", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("training energy (J, log scale)")
+    ax.set_title("Training cost: the chapter's generators and yours")
+    if result.images is not None:
+        ax_img.imshow(mosaic(result.images.reshape(-1, 28, 28).numpy(), 10, 6), cmap="gray_r", vmin=0, vmax=1)
+        ax_img.set_title(f"yours at temperature {result.job.temperature:g} (rows: digits 0-9)", fontsize=9)
+    ax_img.axis("off")
+    return fig
+
+
+def figure_png(runs: dict, result: Result) -> bytes:
+    from ..widgets import figure_png as to_png
+
+    return to_png(figure(runs, result))
+
+
+def generation_bench(data, runs: dict | None = None, *, threads: int = 1, background: bool = True) -> Bench:
+    """The bench for the generation chapter: its data, its trained generators (name ->
+    TrainedRun, for the figure) and its thread count."""
+    return Bench(GenerationAdapter(data, runs, threads), background=background)

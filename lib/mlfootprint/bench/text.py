@@ -1,0 +1,258 @@
+"""The text bench: the only module of the bench that calls :mod:`mlfootprint.textmodels`.
+
+Your sentence with one or more ``[MASK]`` (one forward pass, measured with repeats by
+``tm.measure_fill_mask``, stored), and your prompt continued by N new tokens at a
+temperature (one query, under the tracker). Forecast: queries of 2 and 6 new tokens, three
+times each, give a cost per query and per token, scaled to N tokens. While it runs, a
+streamer counts the tokens (the progress bar) and a stopping rule ends the query when Stop
+is pressed; the tokens made so far, and their measured energy, are kept.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from .. import forecast, measure, store, units
+from .. import textmodels as tm
+from .core import Bench, BenchInputError, StopRun
+
+MAX_TOKENS = 512          # the bench's own ceiling on new tokens (the model's context may be larger)
+CAL_TOKENS = (2, 6)
+CAL_SAMPLES = 3
+
+
+@dataclass
+class Job:
+    sentence: str
+    prompt: str
+    n_tokens: int
+    temperature: float
+
+
+@dataclass
+class Result:
+    job: Job
+    fill: object = None          # FillMaskResult
+    fill_record: object = None   # Measurement per query (repeats)
+    generation: object = None    # GenerationResult (maybe cut short)
+    gen_record: object = None    # Measurement of the one generation query
+    n_made: int = 0
+    stopped: bool = False
+
+
+class TextAdapter:
+    title = "Your own sentence and prompt"
+
+    def __init__(self, gen_lm=None, fill_lm=None, chapter: dict | None = None, threads: int | None = None):
+        self._gen, self._fill = gen_lm, fill_lm
+        self.chapter = dict(chapter or {})   # label -> Measurement per query, drawn beside yours
+        self.threads = threads
+
+    @property
+    def gen_lm(self):
+        if self._gen is None:
+            self._gen = tm.load_model(task="generation")
+        return self._gen
+
+    @property
+    def fill_lm(self):
+        if self._fill is None:
+            self._fill = tm.load_model(task="fill-mask")
+        return self._fill
+
+    def controls(self) -> dict:
+        style = {"description_width": "initial"}
+        wide = widgets.Layout(width="560px")
+        return {
+            "sentence": widgets.Text(value="A [MASK] is used to store a value.", description="sentence with [MASK]",
+                                     style=style, layout=wide),
+            "prompt": widgets.Text(value="The cheapest way to train a model is", description="prompt",
+                                   style=style, layout=wide),
+            "n_tokens": widgets.IntText(value=16, description="new tokens", style=style),
+            "temperature": widgets.FloatText(value=0.0, description="temperature (0 = greedy)", style=style),
+        }
+
+    def parse(self, values: dict) -> Job:
+        sentence, prompt = values["sentence"], values["prompt"]
+        if tm.MASK not in sentence:
+            raise BenchInputError(f"Your sentence has no blank: write {tm.MASK} where the missing word goes, "
+                                  f"e.g. 'A {tm.MASK} is used to store a value.'")
+        if not prompt.strip():
+            raise BenchInputError("Write a prompt for the generator to continue.")
+        n = values["n_tokens"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise BenchInputError(f"new tokens must be a whole number of at least 1, got {n!r}.")
+        if n > MAX_TOKENS:
+            ctx = tm.context_size(self.gen_lm)
+            raise BenchInputError(f"{n:,} new tokens is more than the bench allows ({MAX_TOKENS:,}); "
+                                  f"{self.gen_lm.name} reads at most {ctx:,} tokens in all, prompt included.")
+        t = float(values["temperature"])
+        if not 0 <= t <= 5:
+            raise BenchInputError(f"temperature must be from 0 (greedy) to 5, got {t:g}.")
+        return Job(sentence, prompt, n, t)
+
+    # ------------------------------------------------------------------ forecast -------
+    def _query(self, job: Job, n: int):
+        return tm.generate(self.gen_lm, job.prompt, n, temperature=job.temperature, stop_at_eos=False,
+                           announce=False)
+
+    def forecast(self, job: Job) -> forecast.Forecast:
+        tm.fill_mask(self.fill_lm, job.sentence)  # fails early (with its message) on a bad sentence
+        with tm.torch_threads(self.threads):
+            fill_part, _ = forecast.calibrate(lambda: tm.fill_mask(self.fill_lm, job.sentence), 1,
+                                              name="fill-in-the-blank query", samples=3, min_seconds=0.2)
+            self._query(job, CAL_TOKENS[0])  # warm-up
+            start = time.perf_counter()
+            pairs = []
+            with measure.track("calibration: generation") as t:
+                for _ in range(CAL_SAMPLES):
+                    times = []
+                    for n in CAL_TOKENS:
+                        t0 = time.perf_counter()
+                        self._query(job, n)
+                        times.append(time.perf_counter() - t0)
+                    pairs.append(times)
+        rec = t.record
+        power = rec.energy_kwh * 3.6e6 / rec.duration_s if rec.duration_s else 0.0
+        span = CAL_TOKENS[1] - CAL_TOKENS[0]
+        per_token = tuple(max(b - a, 1e-9) / span for a, b in pairs)
+        setup = tuple(max(a - CAL_TOKENS[0] * p, 0.0) for (a, _), p in zip(pairs, per_token))
+        took = time.perf_counter() - start
+        parts = [fill_part,
+                 forecast.Part("generation query set-up (prompt)", setup, 1, power, took / 2),
+                 forecast.Part("new tokens", per_token, job.n_tokens, power, took / 2)]
+        return forecast.extrapolate(parts, label=f"{job.n_tokens} new tokens and one blank-filling query",
+                                    instrument=rec.method_instrument())
+
+    def forecast_html(self, fc) -> str:
+        from .classification import forecast_block
+
+        return forecast_block(fc)
+
+    # ------------------------------------------------------------------ run ------------
+    def run(self, job: Job, reporter) -> Result:
+        from transformers import StoppingCriteria, StoppingCriteriaList
+        from transformers.generation.streamers import BaseStreamer
+
+        result = Result(job)
+        reporter.progress(0, job.n_tokens, "filling in the blank…")
+        with tm.torch_threads(self.threads):
+            result.fill = tm.fill_mask(self.fill_lm, job.sentence)
+            result.fill_record = tm.measure_fill_mask(self.fill_lm, job.sentence, repeats=3, min_seconds=0.5,
+                                                      threads=self.threads)
+        reporter.check_stop()
+        settings = {"model": self.gen_lm.identity(), "prompt": job.prompt, "n_tokens": job.n_tokens,
+                    "temperature": job.temperature, "threads": self.threads}
+        stored = store.default_store().load("bench/text-generation", settings, code=(__name__,))
+        if stored is not None:
+            result.generation = tm.GenerationResult(**stored["generation"])
+            result.gen_record = measure.Measurement.from_dict(stored["record"])
+            result.n_made = result.generation.n_new_tokens
+            reporter.progress(job.n_tokens, job.n_tokens, "read back from the results store")
+            return result
+
+        class Count(BaseStreamer):
+            first = True
+
+            def put(self, value):
+                if self.first:  # the prompt comes first
+                    self.first = False
+                    return
+                result.n_made += int(value.numel())
+                reporter.progress(result.n_made, job.n_tokens,
+                                  f"{result.n_made} of {job.n_tokens} new tokens, "
+                                  f"{units.duration(reporter.elapsed())} elapsed")
+
+            def end(self):
+                pass
+
+        class Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                import torch
+
+                return torch.full((input_ids.shape[0],), reporter.stop_requested.is_set(), dtype=torch.bool)
+
+        model = self.gen_lm.model
+        original = model.generate
+
+        def generate(*args, **kwargs):  # the library's query, with a counter and a Stop rule added
+            kwargs.setdefault("streamer", Count())
+            kwargs["stopping_criteria"] = StoppingCriteriaList([*kwargs.get("stopping_criteria", []), Stop()])
+            return original(*args, **kwargs)
+
+        model.generate = generate
+        try:
+            with tm.torch_threads(self.threads), measure.track(f"your query: {job.n_tokens} new tokens",
+                                                                 settings={"bench": "text"}) as t:
+                result.generation = tm.generate(self.gen_lm, job.prompt, job.n_tokens, temperature=job.temperature,
+                                                stop_at_eos=False, announce=False)
+        finally:
+            del model.generate
+        result.gen_record = t.record
+        result.stopped = reporter.stop_requested.is_set()
+        if not result.stopped:
+            store.default_store().save("bench/text-generation", settings,
+                                       {"generation": result.generation.to_dict(), "record": t.record.to_dict()},
+                                       code=(__name__,))
+        return result
+
+    def after(self, result: Result, fc):
+        gen = result.generation
+        made = gen.n_new_tokens if gen is not None else 0
+        parts = [p for p in fc.parts]
+        if result.stopped and made < result.job.n_tokens:
+            parts[-1] = forecast.Part(parts[-1].name, parts[-1].unit_seconds, made, parts[-1].power_w,
+                                      parts[-1].calibration_s)
+        fc2 = forecast.extrapolate(parts[1:], label=fc.label)  # the generation query only
+        cmp = forecast.compare(fc2, result.gen_record.duration_s, result.gen_record.energy_kwh)
+        best = ", ".join(html.escape(p[0]["token"]) for p in result.fill.predictions)
+        text = (f"<div class='mlfp-bench-result'><b>Yours</b>: blank(s) filled with <b>{best}</b> "
+                f"({units.energy(result.fill_record.energy_kwh, 'kWh')} per query, "
+                f"{result.fill_record.repeats} repeats).<br>"
+                f"<span style='color:#777'>{html.escape(gen.prompt)}</span><b>{html.escape(gen.new_text)}</b><br>"
+                f"{made} new tokens{' (stopped)' if result.stopped else ''}: "
+                f"{units.duration(result.gen_record.duration_s)}, "
+                f"{units.energy(result.gen_record.energy_kwh, 'kWh')}, "
+                f"{units.co2(measure.kwh_to_kg(result.gen_record.energy_kwh))} CO₂e (single run).<br>"
+                f"<b>Predicted against actual</b> (generation query): time {units.duration(cmp.predicted_s)} vs "
+                f"{units.duration(cmp.actual_s)}, energy {units.energy(cmp.predicted_kwh, 'kWh')} vs "
+                f"{units.energy(cmp.actual_kwh, 'kWh')}. {html.escape(cmp.sentence())}</div>")
+        return text, figure_png(self.chapter, result), cmp
+
+
+def figure(chapter: dict, result: Result):
+    """Energy per query: the chapter's queries and yours (marked "yours"), log scale."""
+    from ..plots import FAMILY_COLOURS, new_figure
+
+    items = [(label, rec.energy_j, False) for label, rec in chapter.items()]
+    items += [(f"yours: fill-in-the-blank", result.fill_record.energy_j, True),
+              (f"yours: {result.generation.n_new_tokens} new tokens", result.gen_record.energy_j, True)]
+    fig, ax = new_figure(6.8, 0.55 * len(items) + 1.6)
+    labels = [i[0] for i in items][::-1]
+    values = [i[1] for i in items][::-1]
+    colours = [("gold" if i[2] else FAMILY_COLOURS.get("generation" if "token" in i[0] else "fill-mask", "#777"))
+               for i in items][::-1]
+    ax.barh(labels, values, color=colours, edgecolor="black")
+    for y, v in enumerate(values):
+        ax.text(v, y, f" {units.energy(v, 'J')}", va="center", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("energy per query (J, log scale)")
+    ax.set_title("Cost per query: the chapter's and yours")
+    return fig
+
+
+def figure_png(chapter: dict, result: Result) -> bytes:
+    from ..widgets import figure_png as to_png
+
+    return to_png(figure(chapter, result))
+
+
+def text_bench(gen_lm=None, fill_lm=None, chapter: dict | None = None, *, threads: int | None = None,
+               background: bool = True) -> Bench:
+    """The bench for the text chapter: the chapter's loaded models (loaded here if not given)
+    and its measured queries ``chapter`` (label -> Measurement) to draw beside yours."""
+    return Bench(TextAdapter(gen_lm, fill_lm, chapter, threads), background=background)
