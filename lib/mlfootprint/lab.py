@@ -1,0 +1,150 @@
+"""Reading the chapters in JupyterLab as on the website: glued numbers in the prose.
+
+The website (Jupyter Book, myst-nb) pastes values into the prose with roles such as
+``{glue:text}`n_wrong``` . JupyterLab renders MyST with ``jupyterlab-myst``, which knows no
+``glue`` role but evaluates ``{eval}`expression``` roles in the live kernel. Two small
+pieces bridge the gap, without changing a chapter's source:
+
+- :class:`LabContentsManager` (the server side; jupytext's contents manager underneath):
+  on opening a notebook it rewrites each glue role of the markdown cells into
+  ``{eval}`glued("glue:text", "n_wrong")```; on saving it writes the glue role back and drops
+  the ``user_expressions`` metadata jupyterlab-myst adds, so opening, running and saving
+  a chapter leaves its ``.md`` file byte for byte as it was. It also sets
+  ``MLFOOTPRINT_LAB=1`` for the kernels it starts.
+- :func:`load_ipython_extension` (the kernel side; loaded by
+  ``binder/ipython_kernel_config.py`` when ``MLFOOTPRINT_LAB=1``): remembers every value
+  a cell glues (myst-nb's ``glue``) and defines ``glued(role, content)``, which renders it
+  as myst-nb would; hidden glue outputs (which JupyterLab can only show as "No renderer
+  could be found") are not sent to the page.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from typing import Any
+
+GLUE_ROLE = re.compile(r"\{(glue(?::[a-z]*)?)\}`([^`\"\\]+)`")
+EVAL_ROLE = re.compile(r"\{eval\}`glued\(\"(glue(?::[a-z]*)?)\", \"([^`\"\\]+)\"\)`")
+LAB_ENV = "MLFOOTPRINT_LAB"
+LAB_METADATA = ("user_expressions",)   # what jupyterlab-myst adds to markdown cells
+
+
+def glue_to_eval(markdown: str) -> str:
+    """``{glue:text}`x:.1f``` -> ``{eval}`glued("glue:text", "x:.1f")```: what JupyterLab renders."""
+    return GLUE_ROLE.sub(lambda m: f'{{eval}}`glued("{m.group(1)}", "{m.group(2)}")`', markdown)
+
+
+def eval_to_glue(markdown: str) -> str:
+    """The inverse of :func:`glue_to_eval` (only for expressions it wrote)."""
+    return EVAL_ROLE.sub(lambda m: f"{{{m.group(1)}}}`{m.group(2)}`", markdown)
+
+
+def to_lab(nb: dict) -> dict:
+    """A notebook's markdown cells with glue roles as eval roles (in place; returned)."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            cell["source"] = glue_to_eval("".join(src) if isinstance(src, list) else src)
+    return nb
+
+
+def from_lab(nb: dict) -> dict:
+    """The notebook as it was read: eval roles back to glue, JupyterLab-only metadata dropped."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            cell["source"] = eval_to_glue("".join(src) if isinstance(src, list) else src)
+            for key in LAB_METADATA:
+                cell.get("metadata", {}).pop(key, None)
+    return nb
+
+
+def _contents_manager_class():
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+
+    base = build_async_jupytext_contents_manager_class(AsyncLargeFileManager)
+
+    class LabContentsManager(base):
+        """jupytext's contents manager, with glue roles shown as eval roles in JupyterLab."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            os.environ[LAB_ENV] = "1"   # the kernels this server starts load the glue extension
+
+        async def get(self, path, *args, **kwargs):
+            model = await super().get(path, *args, **kwargs)
+            if model.get("type") == "notebook" and model.get("content") is not None:
+                to_lab(model["content"])
+            return model
+
+        async def save(self, model, path=""):
+            if model.get("type") == "notebook" and model.get("content") is not None:
+                model = dict(model, content=from_lab(copy.deepcopy(model["content"])))
+            return await super().save(model, path)
+
+    return LabContentsManager
+
+
+def __getattr__(name: str):
+    if name == "LabContentsManager":  # built lazily: jupyter_server is only needed by the server
+        cls = _contents_manager_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
+
+
+# ------------------------------------------------------------------- kernel side ---------
+_GLUED: dict[str, dict] = {}
+_PREFIX = "application/papermill.record/"
+
+
+class Pasted:
+    """A glued value rendered as myst-nb renders the role (text, markdown or any)."""
+
+    def __init__(self, role: str, content: str):
+        self.role, self.content = role, content
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        kind = self.role.split(":", 1)[1] if ":" in self.role else ""
+        key, spec = (self.content.rsplit(":", 1) + [""])[:2] if ":" in self.content else (self.content, "")
+        if key not in _GLUED:
+            raise KeyError(f"nothing was glued as {key!r} yet: run the cells above this one")
+        data = _GLUED[key]
+        if kind == "text":
+            from myst_nb.core.variables import format_plain_text
+
+            return {"text/plain": format_plain_text(data["text/plain"], spec or "s")}
+        if "text/markdown" in data:
+            from markdown_it import MarkdownIt
+
+            return {"text/html": MarkdownIt().renderInline(str(data["text/markdown"]))}
+        if kind == "md":
+            raise KeyError(f"{key!r} was glued without markdown")
+        return {"text/plain": str(data.get("text/plain", ""))}
+
+
+def glued(role: str, content: str) -> Pasted:
+    """What ``{role}`content``` shows on the website, for the live kernel."""
+    return Pasted(role, content)
+
+
+def _hook(msg: dict) -> dict | None:
+    content = msg.get("content", {}) if isinstance(msg, dict) else {}
+    meta = content.get("metadata") or {}
+    scrap = meta.get("scrapbook") if isinstance(meta, dict) else None
+    if not scrap or "name" not in scrap:
+        return msg
+    prefix = scrap.get("mime_prefix", "")
+    _GLUED[scrap["name"]] = {k[len(prefix):]: v for k, v in content.get("data", {}).items()}
+    return None if prefix else msg   # hidden glue: nothing for JupyterLab to show
+
+
+def load_ipython_extension(ip) -> None:
+    """Remember glued values and define ``glued`` in the user's namespace."""
+    ip.user_ns.setdefault("glued", glued)
+    pub = getattr(ip, "display_pub", None)
+    if pub is not None and hasattr(pub, "register_hook"):
+        pub.register_hook(_hook)

@@ -1,0 +1,253 @@
+"""A real JupyterLab, driven by Playwright and Debian's Chromium, as a learner would use it.
+
+Starts ``jupyter lab`` on 127.0.0.1 with a token (the same options as ``make lab``), opens a
+chapter from the file browser (it must open as a notebook), runs all cells, checks that no
+raw MyST role is left in the rendered prose, uses the chapter's bench (forecast, run,
+progress, the star on the figure, a bad size), saves the untouched chapter and checks that
+its file did not change. The server is always stopped. Screenshots of each bench before,
+during and after a run land in ``book/_build/screenshots/lab/``.
+
+Run All executes the whole chapter: with the results store warm it takes a minute or two,
+cold it trains everything first (set ``MLFOOTPRINT_DATA`` to a warm copy to keep it short).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import CHROMIUM_ARGS, chromium_path
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+SHOTS = BOOK / "_build" / "screenshots" / "lab"
+RUN_ALL_TIMEOUT_S = float(os.environ.get("MLFOOTPRINT_LAB_TIMEOUT", 40 * 60))
+
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lab_command(port: int, token: str) -> list[str]:
+    """What ``make lab`` runs, on a chosen port with a chosen token and no browser."""
+    cmd = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", f"--notebook-dir={BOOK}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+           "--ServerApp.contents_manager_class=mlfootprint.lab.LabContentsManager",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return cmd
+
+
+def install_lab_settings() -> None:
+    """As ``make lab`` does: chapters open as notebooks, lab kernels remember glued values."""
+    prefix = Path(sys.prefix)
+    (prefix / "share/jupyter/lab/settings").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "binder/overrides.json", prefix / "share/jupyter/lab/settings/overrides.json")
+    (prefix / "etc/ipython").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "binder/ipython_kernel_config.py", prefix / "etc/ipython/ipython_kernel_config.py")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not chromium_path():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("jupyterlab_myst")
+    install_lab_settings()
+    port, token = _free_port(), secrets.token_hex(16)
+    log = tmp_path_factory.mktemp("lab") / "server.log"
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(log.parent / "runtime"))
+    with open(log, "w") as out:
+        proc = subprocess.Popen(lab_command(port, token), stdout=out, stderr=subprocess.STDOUT, env=env,
+                                cwd=ROOT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter lab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"jupyter lab did not listen within 120 s:\n{log.read_text()[-3000:]}")
+        yield {"url": f"{base}/lab?token={token}", "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_chapter(page, lab, name: str):
+    page.goto(lab["url"], wait_until="domcontentloaded", timeout=120_000)
+    item = page.locator(".jp-DirListing-item", has_text=f"{name}.md").first
+    item.wait_for(timeout=120_000)
+    item.dblclick()
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.wait_for(timeout=60_000)    # opened as a notebook, not as a text file
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus").first.wait_for(
+        timeout=120_000)
+    return panel
+
+
+def run_all(page, panel, timeout_s: float) -> None:
+    page.locator(".jp-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    deadline = time.time() + timeout_s
+    page.wait_for_timeout(3000)
+    while time.time() < deadline:
+        busy = panel.locator(".jp-InputPrompt").evaluate_all(
+            "els => els.filter(e => e.innerText.includes('*')).length")
+        if busy == 0:
+            return
+        page.wait_for_timeout(2000)
+    pytest.fail(f"Run All did not finish within {timeout_s:.0f} s")
+
+
+def raw_roles(panel) -> list[str]:
+    """Rendered prose that still shows a role or an unevaluated expression."""
+    return panel.locator(".jp-MarkdownOutput").evaluate_all(
+        """els => els.map(e => e.innerText).filter(t => /\\{glue|\\{eval\\}|glued\\(/.test(t))
+                     .map(t => t.slice(0, 200))""")
+
+
+def tracebacks(panel) -> list[str]:
+    return panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").evaluate_all(
+        "els => els.map(e => e.innerText).filter(t => t.includes('Traceback')).map(t => t.slice(0, 300))")
+
+
+def save(page) -> None:
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(2000)
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def bench_input(bench, label: str):
+    return bench.locator(".widget-text, .widget-inline-hbox", has_text=label).locator("input").first
+
+
+@pytest.mark.browser
+def test_classification_chapter_and_its_bench(lab, browser):
+    source = BOOK / "classification.md"
+    before = digest(source)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        panel = open_chapter(page, lab, "classification")
+        run_all(page, panel, RUN_ALL_TIMEOUT_S)
+        assert not tracebacks(panel)
+        assert not raw_roles(panel), raw_roles(panel)
+        bench = panel.locator(".mlfp-bench").last
+        bench.scroll_into_view_if_needed()
+        bench_input(bench, "layer sizes").fill("16, 8")
+        bench_input(bench, "epochs").fill("2")
+        bench_input(bench, "epochs").press("Enter")
+        shot(page, "classification-before")
+        bench.get_by_role("button", name="Forecast").click()
+        bench.locator(".mlfp-bench-forecast").wait_for(timeout=300_000)
+        assert "CO₂" in bench.locator(".mlfp-bench-forecast").inner_text()
+        bench.get_by_role("button", name="Run").click()
+        bench.locator(".widget-hprogress, .jupyter-widgets.widget-hprogress").first.wait_for(
+            state="visible", timeout=60_000)
+        shot(page, "classification-during")
+        bench.locator(".mlfp-bench-result").wait_for(timeout=600_000)
+        assert "Yours" in bench.locator(".mlfp-bench-result").inner_text()
+        assert bench.locator("img").count() >= 1          # the figure with the star marked "yours"
+        shot(page, "classification-after")
+        bench_input(bench, "layer sizes").fill("0")
+        bench_input(bench, "layer sizes").press("Enter")
+        bench.get_by_role("button", name="Forecast").click()
+        err = bench.locator(".mlfp-bench-error")
+        err.wait_for(timeout=60_000)
+        assert "at least 1" in err.inner_text()
+        shot(page, "classification-bad-size")
+        save(page)
+    finally:
+        page.close()
+    assert digest(source) == before, "opening, running and saving the chapter changed classification.md"
+
+
+@pytest.mark.browser
+def test_text_chapter_and_its_bench(lab, browser):
+    source = BOOK / "text.md"
+    before = digest(source)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        panel = open_chapter(page, lab, "text")
+        run_all(page, panel, RUN_ALL_TIMEOUT_S)
+        assert not raw_roles(panel), raw_roles(panel)
+        bench = panel.locator(".mlfp-bench").last
+        bench.scroll_into_view_if_needed()
+        bench_input(bench, "new tokens").fill("8")
+        bench_input(bench, "new tokens").press("Enter")
+        shot(page, "text-before")
+        bench.get_by_role("button", name="Forecast").click()
+        bench.locator(".mlfp-bench-forecast").wait_for(timeout=300_000)
+        bench.get_by_role("button", name="Run").click()
+        shot(page, "text-during")
+        bench.locator(".mlfp-bench-result").wait_for(timeout=300_000)
+        shot(page, "text-after")
+        bench_input(bench, "sentence").fill("no blank here")
+        bench_input(bench, "sentence").press("Enter")
+        bench.get_by_role("button", name="Forecast").click()
+        bench.locator(".mlfp-bench-error").wait_for(timeout=60_000)
+        assert "[MASK]" in bench.locator(".mlfp-bench-error").inner_text()
+        save(page)
+    finally:
+        page.close()
+    assert digest(source) == before, "opening, running and saving the chapter changed text.md"
+
+
+def test_glue_roles_round_trip_through_the_lab_contents_manager():
+    """The server-side rewrite is exact for every chapter (fast, no browser)."""
+    import jupytext
+
+    from mlfootprint import lab as labmod
+
+    for path in sorted(BOOK.glob("*.md")):
+        text = path.read_text()
+        nb = jupytext.reads(text, fmt="md:myst")
+        shown = labmod.to_lab(nb)
+        assert "{glue" not in "".join(c.source for c in shown.cells if c.cell_type == "markdown"), path.name
+        for c in shown.cells:
+            if c.cell_type == "markdown":
+                c.metadata["user_expressions"] = [{"expression": "x", "result": {}}]
+        back = jupytext.writes(labmod.from_lab(shown), fmt="md:myst")
+        assert back == text, f"{path.name} changes when opened and saved in JupyterLab"
