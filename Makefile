@@ -47,10 +47,16 @@ test-browser: $(STAMP)
 widgets-js:
 	$(PYTHON) tools/vendor_widgets_js.py
 
+# JupyterLab on book/: chapters open as notebooks (jupytext), MyST renders (jupyterlab-myst),
+# glued numbers show in the prose and saving leaves the .md files as they were
+# (mlfootprint.lab). As root (containers) jupyter refuses to start without --allow-root.
 lab: $(STAMP)
-	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/ipython
 	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(BIN)/jupyter lab --notebook-dir=book
+	cp binder/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
+	$(BIN)/jupyter lab --notebook-dir=book \
+	  --ServerApp.contents_manager_class=mlfootprint.lab.LabContentsManager \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 benchmarks: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
