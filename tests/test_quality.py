@@ -204,6 +204,13 @@ def test_panel_reports_every_judge_with_mean_and_range(panel):
     assert len(set(real.values("novelty"))) == 1  # measured on pixels, not by the judges
     again = q.PanelScores.from_dict(real.to_dict())
     assert again.to_dict() == real.to_dict()
+    stored = real.to_dict()
+    stored["by_judge"] = dict(sorted(stored["by_judge"].items()))  # as JSON may give it back
+    assert q.PanelScores.from_dict(stored).judges == ["cnn", "mlp", "aug"]
+    reordered = q.PanelScores({j: real.by_judge[j] for j in ("aug", "cnn", "mlp")})
+    assert verdicts.compare(real, reordered, "recall") == verdicts.SPLIT  # equal, judge by judge
+    with pytest.raises(ValueError, match="naming the same judges"):
+        q.PanelScores.from_dict({"judges": ["x"], "by_judge": stored["by_judge"]})
     with pytest.raises(ValueError, match="measure must be"):
         real.mean("beauty")
 

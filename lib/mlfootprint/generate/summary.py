@@ -187,16 +187,17 @@ def target_sentence(name: str, goals: list[Goal]) -> str:
 
 # ---------------------------------------------------------------- quality per gram ----
 def front(rows: list[Row], measure: str) -> list[Row]:
-    """The generators worth their training CO2 on ``measure``: those that no generator
-    trained for as little or less is rated better than *by every judge*; cheapest first."""
+    """The steps up in quality that every judge agrees on, cheapest first: the generator
+    cheapest to train, then the cheapest one rated better than it by every judge on
+    ``measure``, and so on. Each step says what more grams buy for certain."""
     gens = sorted([r for r in rows if r.role == "generator"], key=lambda r: r.train_g)
-    keep = []
-    for r in gens:
-        beaten = any(s is not r and s.train_g <= r.train_g
-                     and verdicts.compare(s.scores, r.scores, measure) == verdicts.BETTER for s in gens)
-        if not beaten:
-            keep.append(r)
-    return keep
+    if not gens:
+        raise ValueError("no generators to compare")
+    steps = [gens[0]]
+    for r in gens[1:]:
+        if verdicts.compare(r.scores, steps[-1].scores, measure) == verdicts.BETTER:
+            steps.append(r)
+    return steps
 
 
 def front_sentence(rows: list[Row], measure: str) -> str:
@@ -204,12 +205,12 @@ def front_sentence(rows: list[Row], measure: str) -> str:
     f = front(rows, measure)
     what = NAMES[measure]
     if len(f) == 1:
-        return (f"On {what}, {f[0].name} is the best buy: no generator, however much it cost "
-                f"to train, is rated better by every judge.")
+        return (f"On {what}, {f[0].name} is the best buy: no generator that costs more to "
+                f"train is rated better by every judge.")
     steps = [f"{b.name} ({units.times(b.train_g / a.train_g)} the training CO₂e of {a.name})"
              for a, b in zip(f, f[1:])]
-    return (f"On {what}, {f[0].name} gives the most for its grams; paying more buys a "
-            f"gain every judge agrees on only with {names(steps)}.")
+    return (f"On {what}, {f[0].name} is the cheapest; the steps up that every judge agrees are "
+            f"gains: {names(steps, conjunction='then')}.")
 
 
 # ---------------------------------------------------------------------- lifetime ------

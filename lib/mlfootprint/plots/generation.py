@@ -80,6 +80,7 @@ def loss_history(histories: dict[str, dict]):
         ax.plot(h["epoch"], h["loss"], marker="o", ms=3, color=colour, label=f"{name}: total")
         ax.plot(h["epoch"], h["kl"], ls="--", color=colour, label=f"{name}: KL part")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("loss per example (nats)")
     ax.set_yscale("log")
     ax.set_title("CVAE training loss: reconstruction + KL weight × KL")
@@ -172,9 +173,10 @@ def lifetime(rows: list[Row], n_max: float = 1e9, method_text: str = ""):
     """Total CO2e = training + n x per-digit drawing, for n digits drawn (log-log)."""
     fig, ax = new_figure(6.8, 4.2)
     n = np.logspace(0, np.log10(n_max), 200)
-    for r in rows:
+    styles = ["-", "--", ":", "-."]
+    for i, r in enumerate(rows):  # a line style each, so two models of one family differ
         ax.plot(n, [total_g(r, k) for k in n], color=family_colour(r.family), label=r.name,
-                marker=family_marker(r.family), markevery=40, ms=5)
+                marker=family_marker(r.family), markevery=40, ms=5, ls=styles[i % len(styles)])
     ax.set_xscale("log")
     ax.set_yscale("log")
     units.axis(ax, "x", "digits drawn", counts=True)

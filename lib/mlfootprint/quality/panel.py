@@ -101,13 +101,16 @@ class PanelScores:
         return self.low(measure), self.high(measure)
 
     def to_dict(self) -> dict:
-        return {"by_judge": {k: v.to_dict() for k, v in self.by_judge.items()}}
+        # the judges' order is kept as a list: a stored dict may come back with sorted keys
+        return {"judges": self.judges, "by_judge": {k: v.to_dict() for k, v in self.by_judge.items()}}
 
     @classmethod
     def from_dict(cls, d) -> "PanelScores":
-        if not isinstance(d, dict) or not isinstance(d.get("by_judge"), dict):
-            raise ValueError(f"not PanelScores: expected {{'by_judge': {{...}}}}, got {d!r:.80}")
-        return cls({k: QualityScores.from_dict(v) for k, v in d["by_judge"].items()})
+        if not isinstance(d, dict) or not isinstance(d.get("by_judge"), dict) \
+                or not isinstance(d.get("judges"), list) or sorted(d["judges"]) != sorted(d["by_judge"]):
+            raise ValueError(f"not PanelScores: expected {{'judges': [...], 'by_judge': {{...}}}} "
+                             f"naming the same judges, got {d!r:.80}")
+        return cls({k: QualityScores.from_dict(d["by_judge"][k]) for k in d["judges"]})
 
 
 def reference_split(labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -22,7 +22,7 @@ def _check_measure(measure: str) -> str:
 
 def _pairs(a: PanelScores, b: PanelScores, measure: str) -> list[tuple[str, float, float]]:
     _check_measure(measure)
-    if a.judges != b.judges:
+    if sorted(a.judges) != sorted(b.judges):
         raise ValueError(f"both sets must be scored by the same judges, got {a.judges} and {b.judges}")
     return [(j, goodness(measure, getattr(a.by_judge[j], measure)),
              goodness(measure, getattr(b.by_judge[j], measure))) for j in a.judges]
