@@ -120,7 +120,8 @@ class Pasted:
         if "text/markdown" in data:
             from markdown_it import MarkdownIt
 
-            return {"text/html": MarkdownIt().renderInline(str(data["text/markdown"]))}
+            md = str(data["text/markdown"])
+            return {"text/html": MarkdownIt().renderInline(md), "text/plain": md}
         if kind == "md":
             raise KeyError(f"{key!r} was glued without markdown")
         return {"text/plain": str(data.get("text/plain", ""))}
