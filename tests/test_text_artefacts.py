@@ -188,3 +188,17 @@ def test_a_damaged_converted_generator_is_named_moved_aside_and_rebuilt(tmp_data
 def test_the_quantization_is_read_from_the_file_name(name, expected):
     q = tm.quantization(name)
     assert (q["type"], q["bits"]) == expected
+
+
+# ---------------------------------------------------------------------------- the corpus
+def test_corpus_is_named_licensed_and_split():
+    from mlfootprint import corpus
+
+    c = corpus.load_corpus()
+    assert "PSF" in c.licence and c.n_words > 10_000
+    assert c.train and c.heldout and not set(c.train) & set(c.heldout)
+    assert len(c.heldout) == pytest.approx((len(c.train) + len(c.heldout)) / 10, abs=1)
+    with pytest.raises(ValueError, match="holdout_every must be an integer from 2"):
+        corpus.load_corpus(holdout_every=1)
+    with pytest.raises(TypeError, match="holdout_every"):
+        corpus.load_corpus(holdout_every="10")

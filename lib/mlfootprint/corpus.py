@@ -4,18 +4,23 @@ The corpus is the help text of the Python language reference that ships inside e
 Python installation as :mod:`pydoc_data.topics` (what ``help("if")`` prints). It is part
 of the Python documentation, (c) Python Software Foundation, distributed under the
 **PSF License Agreement** (the Python documentation licence, see
-https://docs.python.org/3/license.html). About 65,000 words in 79 topics.
+https://docs.python.org/3/license.html). :func:`load_corpus` counts the words it keeps.
 
 Only the prose is kept: grammar rules, code examples and underlines are dropped, wrapped
 lines are joined and the text is split into sentences. Sentences are split into a
 training part and a held-out part deterministically (every ``holdout_every``-th sentence
-is held out, after removing repeated sentences), so evaluation uses sentences the model never saw, written in the same style.
+is held out, after removing repeated sentences), so evaluation uses sentences the model never
+saw, written in the same style.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from pydoc_data import topics
+
+from .checks import integer
 
 CORPUS_NAME = "Python language reference help topics (pydoc_data.topics)"
 CORPUS_LICENCE = "PSF License Agreement (Python documentation), (c) Python Software Foundation"
@@ -68,10 +73,8 @@ def sentences_from_text(text: str, min_words: int = 5) -> list[str]:
 
 def load_corpus(holdout_every: int = 10, min_words: int = 5) -> Corpus:
     """The offline corpus, split into training and held-out sentences."""
-    if isinstance(holdout_every, bool) or not isinstance(holdout_every, int) or holdout_every < 2:
-        raise ValueError(f"holdout_every must be an integer >= 2, got {holdout_every!r}")
-    from pydoc_data import topics
-
+    holdout_every = integer("holdout_every", holdout_every, lo=2, hi=1000)
+    min_words = integer("min_words", min_words, lo=1, hi=1000)
     sentences = []
     for name in sorted(topics.topics):
         sentences.extend(sentences_from_text(topics.topics[name], min_words))

@@ -46,23 +46,31 @@ def breakdown_text(b: QueryBreakdown) -> str:
     size = (f"**Size, one pass each.** One forward pass of {gen} {cheaper} "
             f"{units.times(b.size_factor)} one fill-in-the-blank query of {fill}; "
             f"{size_comparison(b.generator['n_parameters'], b.fill_model['n_parameters'], gen, fill)}.")
-    larger = wording.compare(b.passes_factor, b.size_factor, more="the number of forward passes",
-                             less="the size of the model", same="both, about equally", tolerance=0.1)
+    larger = wording.compare(b.passes_factor, b.size_factor, tolerance=0.1,
+                             more="The number of forward passes weighs more than the size of the model.",
+                             less="The size of the model weighs more than the number of forward passes.",
+                             same="Neither cause dominates: the two factors are about equal.")
     product = (f"**Together:** {units.times(b.passes_factor)} × {units.times(b.size_factor)} = "
-               f"{units.times(b.total)}, the whole gap. The larger share comes from {larger}.")
+               f"{units.times(b.total)}, the whole gap. {larger}")
     return "\n\n".join((passes, size, product))
 
 
-def load_text(load: Measurement, query: Measurement, name: str) -> str:
-    """How many queries one load is worth, and what follows for a service."""
+def load_text(load: Measurement, query: Measurement, name: str, first: Measurement | None = None) -> str:
+    """How many queries one load from disk is worth (and the first read, if given)."""
     n = load.energy_j / query.energy_j
     model = short_name(name)
     if wording.compare(n, 1.0, tolerance=0.5) == "more":
-        return (f"Loading {model} once costs as much energy as {units.count(round(n))} of its queries: "
+        text = (f"Loading {model} from disk costs as much energy as {units.count(round(n))} of its queries: "
                 f"a service that loads a model per request spends most of its energy before answering. "
                 f"Keep models loaded.")
-    return (f"Loading {model} costs about {units.number(n)} of its queries here, so reloading it "
-            f"adds little to what its answers cost.")
+    else:
+        text = (f"Loading {model} from disk costs {units.times(n)} the energy of one of its queries here, "
+                f"so reloading it adds little to what its answers cost.")
+    if first is not None:
+        text += (f" Reading it the first time, from its GGUF file, cost as much as "
+                 f"{units.number(first.energy_j / query.energy_j)} queries: a one-off price the course "
+                 f"pays once and keeps.")
+    return text
 
 
 def mitigation_text(m: Mitigation) -> str:
