@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -123,8 +124,8 @@ def open_chapter(page, lab, name: str):
 
 
 def run_all(page, panel, timeout_s: float) -> None:
-    page.locator(".jp-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).first.click()
     deadline = time.time() + timeout_s
     page.wait_for_timeout(3000)
     while time.time() < deadline:
@@ -186,10 +187,12 @@ def test_classification_chapter_and_its_bench(lab, browser):
         bench.get_by_role("button", name="Run").click()
         bench.locator(".widget-hprogress, .jupyter-widgets.widget-hprogress").first.wait_for(
             state="visible", timeout=60_000)
+        bench.locator(".widget-hprogress").first.scroll_into_view_if_needed()
         shot(page, "classification-during")
         bench.locator(".mlfp-bench-result").wait_for(timeout=600_000)
         assert "Yours" in bench.locator(".mlfp-bench-result").inner_text()
         assert bench.locator("img").count() >= 1          # the figure with the star marked "yours"
+        bench.locator("img").last.scroll_into_view_if_needed()
         shot(page, "classification-after")
         bench_input(bench, "layer sizes").fill("0")
         bench_input(bench, "layer sizes").press("Enter")
@@ -223,6 +226,7 @@ def test_text_chapter_and_its_bench(lab, browser):
         bench.get_by_role("button", name="Run").click()
         shot(page, "text-during")
         bench.locator(".mlfp-bench-result").wait_for(timeout=300_000)
+        bench.locator("img").last.scroll_into_view_if_needed()
         shot(page, "text-after")
         bench_input(bench, "sentence").fill("no blank here")
         bench_input(bench, "sentence").press("Enter")
