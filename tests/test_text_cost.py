@@ -215,3 +215,22 @@ def test_bad_mitigation_arguments_name_the_argument(gpt, kwargs, error, match):
     args = {"kind": "batching", "prompts": ["The if"], "n_tokens": 2, **kwargs}
     with pytest.raises(error, match=match):
         tm.measure_mitigation(gpt, **args)
+
+
+def test_a_stored_measurement_runs_no_model(tmp_data, gpt, bert, monkeypatch):
+    first = tm.measure_generation(gpt, "The if", 3, threads=1, **QUICK)
+    fill = tm.measure_fill_mask(bert, "The [MASK] statement.", threads=1, **QUICK)
+    one = tm.measure_prompt_pass(gpt, "The if", threads=1, **QUICK)
+    for model in (gpt.model, bert.model):
+        monkeypatch.setattr(model, "forward", lambda *a, **k: pytest.fail("the model ran"))
+    assert tm.measure_generation(gpt, "The if", 3, threads=1, **QUICK).to_dict() == first.to_dict()
+    assert tm.measure_fill_mask(bert, "The [MASK] statement.", threads=1, **QUICK).to_dict() == fill.to_dict()
+    assert tm.measure_prompt_pass(gpt, "The if", threads=1, **QUICK).to_dict() == one.to_dict()
+
+
+def test_greedy_examples_are_stored(tmp_data, gpt, monkeypatch):
+    first = tm.greedy_examples(gpt, ["The if", "A function"], 4)
+    assert [e.new_text for e in first] == [tm.generate(gpt, p, 4).new_text for p in ("The if", "A function")]
+    monkeypatch.setattr(gpt.model, "forward", lambda *a, **k: pytest.fail("the model ran"))
+    assert [e.to_dict() for e in tm.greedy_examples(gpt, ["The if", "A function"], 4)] == \
+        [e.to_dict() for e in first]

@@ -33,7 +33,7 @@ from .evaluation import evaluate_masked_words
 from .fillmask import FillMaskResult, fill_mask
 from .folders import DamagedModelError
 from .generation import (GenerationResult, context_size, generate, generate_batch, generation_views,
-                         score_prompt)
+                         greedy_examples, prompt_ids, score_prompt)
 from .hub import HUB_TIMEOUT_S, OFFLINE_ENV, HubStatus, hub_status, offline_forced
 from .loading import LoadedModel, embedded, load_folder, load_model
 from .minibert import PretrainResult, course_minibert
@@ -52,7 +52,7 @@ __all__ = [
     "evaluate_masked_words", "PretrainResult", "course_minibert",
     "gguf_load_record", "quantization", "smollm2_folder", "smollm2_gguf",
     "FillMaskResult", "fill_mask", "GenerationResult", "context_size", "generate", "generate_batch",
-    "generation_views", "score_prompt",
+    "generation_views", "greedy_examples", "prompt_ids", "score_prompt",
     "LineFit", "fit_energy_per_token", "measure_fill_mask", "measure_generation", "measure_load",
     "measure_prompt_pass", "peak_memory_mb", "token_sweep",
     "QueryBreakdown", "MITIGATIONS", "Mitigation", "measure_mitigation",

@@ -19,13 +19,14 @@ import numpy as np
 
 from ..checks import int_list, integer, number
 from ..measure import Measurement, measure_repeated
+from ..notices import ClippedNotice, notice
 from ..progress import tqdm
 from ..store import cached
 from . import fillmask, generation
 from .common import torch_threads
 from .fillmask import encode_blanks
 from .folders import from_pretrained
-from .generation import generate, score_prompt
+from .generation import context_size, generate, prompt_ids, score_prompt
 from .loading import LoadedModel, require
 
 # What a measurement's key hashes besides the measuring code: the tasks it times and this module.
@@ -61,9 +62,12 @@ def measure_load(lm: LoadedModel, repeats: int = 3, min_seconds: float = 1.0,
 def measure_fill_mask(lm: LoadedModel, text: str, repeats: int = 5, min_seconds: float = 1.0,
                       threads: int | None = None) -> Measurement:
     """Energy per fill-in-the-blank query (one forward pass), warm-up reported separately."""
-    fillmask.fill_mask(lm, text)  # fail early on bad input; says once if the text is cut
+    require(lm, "fill-mask")
+    enc, _, note = encode_blanks(lm, text)        # fail early on bad input, without running the model
+    if note:
+        notice(note, ClippedNotice)
     return measure("text/fill-mask", {"what": "fill-mask query", "model": lm.identity(), "text": text,
-                                      "n_tokens": int(encode_blanks(lm, text)[0]["input_ids"].shape[1])},
+                                      "n_tokens": int(enc["input_ids"].shape[1])},
                    lambda: fillmask._fill_mask(lm, text, 5, announce=False), label=f"fill-mask {lm.name}",
                    repeats=repeats, min_seconds=min_seconds, threads=threads)
 
@@ -72,7 +76,8 @@ def measure_prompt_pass(lm: LoadedModel, prompt: str, repeats: int = 5, min_seco
                         threads: int | None = None) -> Measurement:
     """Energy of one forward pass of a generator over ``prompt`` (scoring it): the first step
     of a generation query, without any new token."""
-    n = score_prompt(lm, prompt)["n_tokens"]
+    prompt_ids(lm, prompt, 1, announce=False)     # fail early, without running the model
+    n = min(len(lm.tokenizer(prompt)["input_ids"]), context_size(lm))   # as score_prompt reads it
     return measure("text/prompt-pass", {"what": "one forward pass over the prompt", "model": lm.identity(),
                                         "prompt": prompt, "n_tokens": n},
                    lambda: score_prompt(lm, prompt), label=f"score the prompt with {lm.name}",
@@ -84,7 +89,7 @@ def measure_generation(lm: LoadedModel, prompt: str, n_tokens: int, repeats: int
     """Energy per query generating exactly ``n_tokens`` new tokens (greedy, EOS ignored)."""
     require(lm, "generation")
     n_tokens = integer("n_tokens", n_tokens, lo=1)
-    generate(lm, prompt, n_tokens, stop_at_eos=False)  # fail early; says once if the prompt is cut
+    prompt_ids(lm, prompt, n_tokens)   # fail early, without running the model; says once if the prompt is cut
 
     def work():
         result = generate(lm, prompt, n_tokens, stop_at_eos=False, announce=False)

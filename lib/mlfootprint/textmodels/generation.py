@@ -80,6 +80,26 @@ def _generate_kwargs(tok, ids, s: dict, stop_at_eos: bool) -> dict:
     return kwargs
 
 
+def prompt_ids(lm: LoadedModel, prompt: str, max_new_tokens: int, max_context: int | None = None,
+               announce: bool = True) -> tuple[torch.Tensor, str]:
+    """The prompt's token ids, cut on the left to leave room for ``max_new_tokens`` (with a
+    note, and a notice when ``announce``); checks the arguments without running the model."""
+    require(lm, "generation")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ValueError(f"prompt must be a non-empty string, got {prompt!r:.60}")
+    n = integer("max_new_tokens", max_new_tokens, lo=1)
+    ctx = _context(lm, n, max_context)
+    ids = lm.tokenizer(prompt, return_tensors="pt")["input_ids"]
+    note, room = "", ctx - n
+    if ids.shape[1] > room:
+        note = (f"The prompt had {ids.shape[1]} tokens; only its last {room} were kept, so that "
+                f"prompt + {n} new tokens fit the model's context of {ctx} tokens.")
+        ids = ids[:, -room:]
+        if announce:
+            notice(note, ClippedNotice)
+    return ids, note
+
+
 def generate(lm: LoadedModel, prompt: str, max_new_tokens: int = 30, *, temperature: float = 0.0,
              top_k: int = 50, top_p: float = 1.0, seed: int = 0, stop_at_eos: bool = True,
              max_context: int | None = None, announce: bool = True) -> GenerationResult:
@@ -91,21 +111,9 @@ def generate(lm: LoadedModel, prompt: str, max_new_tokens: int = 30, *, temperat
     ``max_context``) minus ``max_new_tokens`` keeps only its last tokens; the result says
     so, and so does a notice (``announce=False``: only the result).
     """
-    require(lm, "generation")
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise ValueError(f"prompt must be a non-empty string, got {prompt!r:.60}")
     s = check_sampling(max_new_tokens, temperature, top_k, top_p, seed)
-    n = s["max_new_tokens"]
-    ctx = _context(lm, n, max_context)
+    ids, note = prompt_ids(lm, prompt, s["max_new_tokens"], max_context, announce)
     tok = lm.tokenizer
-    ids = tok(prompt, return_tensors="pt")["input_ids"]
-    note, room = "", ctx - n
-    if ids.shape[1] > room:
-        note = (f"The prompt had {ids.shape[1]} tokens; only its last {room} were kept, so that "
-                f"prompt + {n} new tokens fit the model's context of {ctx} tokens.")
-        ids = ids[:, -room:]
-        if announce:
-            notice(note, ClippedNotice)
     with torch.random.fork_rng(devices=[]), torch.inference_mode():
         torch.manual_seed(s["seed"])
         out = lm.model.generate(ids, **_generate_kwargs(tok, ids, s, stop_at_eos))
@@ -150,6 +158,14 @@ def generate_batch(lm: LoadedModel, prompts: Sequence[str], n_tokens: int) -> li
         out = lm.model.generate(**enc, max_new_tokens=n, min_new_tokens=n, do_sample=False,
                                 temperature=None, top_k=None, top_p=None, pad_token_id=tok.pad_token_id)
     return [row.tolist() for row in out[:, enc["input_ids"].shape[1]:]]
+
+
+def greedy_examples(lm: LoadedModel, prompts: Sequence[str], max_new_tokens: int) -> list[GenerationResult]:
+    """Greedy continuations of ``prompts`` (cached: the same text on every build)."""
+    settings = {"model": lm.identity(), "prompts": list(prompts), "max_new_tokens": int(max_new_tokens)}
+    return cached("text/examples", settings,
+                  lambda: [generate(lm, p, max_new_tokens).to_dict() for p in prompts], code=(__name__,),
+                  decode=lambda stored: [GenerationResult(**r) for r in stored])
 
 
 def generation_views(lm: LoadedModel, prompt: str, token_options: Sequence[int],
