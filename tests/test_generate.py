@@ -449,3 +449,42 @@ def test_panel_scores_of_a_generator_are_drawn_seeded_and_kept(toy, tmp_data):
     assert s1.to_dict() == s2.to_dict() and s1.judges == ["a", "b"]
     assert s1.by_judge["a"].n_images == panel.n_reference
     assert cold.high("diversity_ratio") < 1e-6 < s1.low("diversity_ratio")  # temperature 0: the mean
+
+
+_TRAIN_ONE = """
+import sys, torch
+sys.path.insert(0, {tests!r})
+from test_generate import _toy_digits
+from mlfootprint import generate as gen
+from mlfootprint.mnist import MnistData
+x, y = _toy_digits(30, 0)
+data = MnistData(x, y, x[:50], y[:50], source="toy", description="toy bars")
+model, run = gen.load_or_train(gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=2, epochs=2), data,
+                               progress=False)
+print("mean", float(model.decode(torch.zeros(1, 2), [3]).mean()))
+"""
+
+
+def test_two_processes_training_the_same_generator_both_finish_and_leave_one_valid_copy(tmp_data):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = _TRAIN_ONE.format(tests=str(Path(__file__).parent))
+    env = {**os.environ, "MLFOOTPRINT_DATA": str(tmp_data)}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-500:] for _, err in outs]
+    assert all(out.startswith("mean") for out, _ in outs)
+    folders = list((tmp_data / "results" / "generation" / "generator").iterdir())
+    assert len([f for f in folders if f.is_dir() and not f.name.startswith(".")]) == 1
+    x, y = _toy_digits(30, 0)
+    data = MnistData(x, y, x[:50], y[:50], source="toy", description="toy bars")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a damaged copy would be moved aside with a notice
+        model, _ = gen.load_or_train(gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=2, epochs=2),
+                                     data, progress=False)
+    assert outs[0][0].strip() == f"mean {float(model.decode(torch.zeros(1, 2), [3]).mean())}"
