@@ -143,6 +143,9 @@ class ClassificationAdapter:
         try:
             result.run = classify.train_classifier(config, progress=False, callback=on_epoch)
             result.rows = list(result.run.history)
+            reporter.progress(len(result.rows), config.epochs,
+                              f"done: {len(result.rows)} epoch(s), energy measured "
+                              f"{units.energy(result.energy_kwh, 'kWh')}")
         except StopRun:
             result.stopped = True
         result.elapsed_s = reporter.elapsed()
