@@ -207,6 +207,9 @@ def test_comparison_orders_and_closest_pair_are_computed():
     text = synthesis.comparison_sentence(rows)
     assert "**published**: a < b < c" in text and "a different order" in text
     assert "closest pair is **a**: ours is 2× the published figure" in text
+    # ratios 0.1, 2 and 50: the closest is the one nearest 1 on a log scale, not the smallest
+    spread = [prow("x", 1.0, 36_000.0), prow("y", 2.0, 3_600.0), prow("z", 50.0, 3_600.0)]
+    assert "closest pair is **y**: the published figure is 2× ours" in synthesis.comparison_sentence(spread)
     same = [prow("a", 1.0, 1_800.0), prow("b", 3.0, 7_200.0)]      # ratios 2 and 1.5
     text = synthesis.comparison_sentence(same)
     assert "same order" in text and "closest pair is **b**: the published figure is 1.5× ours" in text
@@ -256,6 +259,9 @@ def test_chapter_findings_text_line_from_the_token_sweep():
     text = synthesis.chapter_findings([lm])["text"]
     assert "LM (135 M parameters) for text generation" in text
     assert "rises with the number of new tokens (3 lengths measured)" in text and "100%" in text
+    falling = [measurement(f"gen {n}", energy_j=100.0 / n, settings={"n_tokens": n}) for n in (4, 8, 16)]
+    lm.extra["sweep"] = falling
+    assert "falls with the number of new tokens" in synthesis.chapter_findings([lm])["text"]
     noisy = [measurement(f"gen {n}", energy_j=e, settings={"n_tokens": n}) for n, e in ((4, 9), (8, 2), (16, 5))]
     lm.extra["sweep"] = noisy
     assert "does not move steadily with" in synthesis.chapter_findings([lm])["text"]
