@@ -118,7 +118,7 @@ def open_chapter(page, lab, name: str):
     item.dblclick()
     panel = page.locator(".jp-NotebookPanel:visible")
     panel.wait_for(timeout=60_000)    # opened as a notebook, not as a text file
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus").first.wait_for(
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first.wait_for(
         timeout=120_000)
     return panel
 
