@@ -60,13 +60,14 @@ class Part:
 
     @property
     def seconds_per_unit(self) -> float:
-        return statistics.fmean(self.unit_seconds)
+        """The median of the calibration samples (one slow sample does not pull it)."""
+        return statistics.median(self.unit_seconds)
 
     @property
     def rel_error(self) -> float:
         """Standard error of the mean seconds per unit, relative (0 with one sample)."""
         n = len(self.unit_seconds)
-        mean = self.seconds_per_unit
+        mean = statistics.fmean(self.unit_seconds)
         if n < 2 or mean == 0:
             return 0.0
         return statistics.stdev(self.unit_seconds) / mean / math.sqrt(n)

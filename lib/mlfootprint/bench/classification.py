@@ -93,33 +93,50 @@ class ClassificationAdapter:
                                     batch_size=int(values["batch_size"]), **base)
 
     # ------------------------------------------------------------------ forecast -------
-    def forecast(self, config: classify.TrainConfig) -> forecast.Forecast:
-        n_train = config.n_train or 60_000
-        n_test = config.n_test or 10_000
-        usable = n_train - config.val_size
-        batches = math.ceil(usable / config.batch_size)
-        cal_train = min(usable, CAL_BATCHES * config.batch_size) + config.val_size
-        cal_eval = min(CAL_EVAL_IMAGES, n_test)
-        cal = config.with_(epochs=CAL_EPOCHS, n_train=cal_train, n_test=cal_eval,
-                           eval_train_size=min(config.eval_train_size, cal_eval, cal_train - config.val_size),
+    def _calibration_run(self, config: classify.TrainConfig, batches: int, eval_images: int):
+        """A real run of ``config`` on ``batches`` batches and ``eval_images`` test images."""
+        cal_train = min(config.n_train or 60_000, batches * config.batch_size + config.val_size)
+        cal = config.with_(epochs=CAL_EPOCHS, n_train=cal_train, n_test=eval_images,
+                           eval_train_size=min(config.eval_train_size, eval_images, cal_train - config.val_size),
                            eval_every=1, patience=None)
         run = classify.train_classifier(cal, cache=False, progress=False)
-        warm = run.history[1:]
-        cal_batches = math.ceil((cal_train - config.val_size) / config.batch_size)
-        eval_images_cal = run.data["eval_train_size"] + run.data["n_test"] + run.data.get("n_val", 0)
+        n_batches = math.ceil((cal_train - config.val_size) / config.batch_size)
+        n_eval = run.data["eval_train_size"] + run.data["n_test"] + run.data.get("n_val", 0)
+        return run, n_batches, n_eval
+
+    def forecast(self, config: classify.TrainConfig) -> forecast.Forecast:
+        """Two short real runs (few and more batches; fewer and more test images) separate
+        what each batch and each evaluated image costs from what every epoch costs anyway."""
+        n_train, n_test = config.n_train or 60_000, config.n_test or 10_000
+        usable = n_train - config.val_size
+        batches = math.ceil(usable / config.batch_size)
+        small = self._calibration_run(config, max(1, CAL_BATCHES // 4), min(CAL_EVAL_IMAGES // 2, n_test))
+        large = self._calibration_run(config, CAL_BATCHES, min(CAL_EVAL_IMAGES, n_test))
+        (run_a, b_a, e_a), (run_b, b_b, e_b) = small, large
         eval_images = min(config.eval_train_size, usable) + n_test + config.val_size
         n_evals = len([e for e in range(1, config.epochs + 1) if e % config.eval_every == 0 or e == config.epochs])
-        power = lambda kwh, s: kwh * 3.6e6 / s if s else 0.0  # noqa: E731
-        train = forecast.Part("training batches", tuple(r["train_time_s"] / cal_batches for r in warm),
-                              batches * config.epochs,
-                              power(sum(r["train_energy_kwh"] for r in warm), sum(r["train_time_s"] for r in warm)),
-                              run.training.duration_s)
-        evaluation = forecast.Part("evaluated images", tuple(r["eval_time_s"] / eval_images_cal for r in warm),
-                                   eval_images * n_evals,
-                                   power(sum(r["eval_energy_kwh"] for r in warm), sum(r["eval_time_s"] for r in warm)),
-                                   run.evaluation.duration_s if run.evaluation else 0.0)
-        return forecast.extrapolate([train, evaluation], label=config.label,
-                                    instrument=run.training.method_instrument())
+
+        def split(key, n_a, n_b):  # per unit and fixed per epoch, from the warm epochs of both runs
+            per, fixed = [], []
+            for ra, rb in zip(run_a.history[1:], run_b.history[1:]):
+                ta, tb = ra[f"{key}_time_s"], rb[f"{key}_time_s"]
+                slope = (tb - ta) / (n_b - n_a) if n_b != n_a else tb / n_b
+                slope = max(slope, tb / n_b / 4)   # never let noise make units nearly free
+                per.append(slope)
+                fixed.append(max(tb - slope * n_b, 0.0))
+            warm = run_b.history[1:]
+            watts = (sum(r[f"{key}_energy_kwh"] for r in warm) * 3.6e6 / sum(r[f"{key}_time_s"] for r in warm)
+                     if sum(r[f"{key}_time_s"] for r in warm) else 0.0)
+            return tuple(per), tuple(fixed), watts
+
+        t_per, t_fix, t_w = split("train", b_a, b_b)
+        e_per, e_fix, e_w = split("eval", e_a, e_b)
+        took = run_a.training.duration_s + run_b.training.duration_s
+        parts = [forecast.Part("training batches", t_per, batches * config.epochs, t_w, took),
+                 forecast.Part("per-epoch overhead of training", t_fix, config.epochs, t_w),
+                 forecast.Part("evaluated images", e_per, eval_images * n_evals, e_w),
+                 forecast.Part("per-evaluation overhead", e_fix, n_evals, e_w)]
+        return forecast.extrapolate(parts, label=config.label, instrument=run_b.training.method_instrument())
 
     def forecast_html(self, fc: forecast.Forecast) -> str:
         return forecast_block(fc)

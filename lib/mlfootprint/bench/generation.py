@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import threading
+import time
 from dataclasses import dataclass, replace
 
 import ipywidgets as widgets
@@ -79,16 +80,30 @@ class GenerationAdapter:
         c, x, y = job.config, self.data.x_train, self.data.y_train
         with threads_of(self.threads):
             if c.is_cvae:
-                k = min(CAL_BATCHES * c.batch_size, len(x))
+                # fits of one epoch on few and on more batches: per batch, and what a fit costs anyway
                 batches = math.ceil(len(x) / c.batch_size)
-                part, rec = forecast.calibrate(lambda: gen.fit(replace(c, epochs=1, kl_warmup=0), x[:k], y[:k],
-                                                               progress=False),
-                                               batches * c.epochs, name="training batches",
-                                               units_per_step=math.ceil(k / c.batch_size), samples=3,
-                                               min_seconds=0.0)
-            else:
-                part, rec = forecast.calibrate(lambda: gen.fit(c, x, y, progress=False), 1,
-                                               name="one-pass fit", samples=3, min_seconds=0.0)
+                sizes = (2, CAL_BATCHES)
+                one = replace(c, epochs=1, kl_warmup=0, mixture_components=0, sampler="normal")
+                fit = lambda n: gen.fit(one, x[:n * c.batch_size], y[:n * c.batch_size], progress=False)  # noqa: E731
+                fit(sizes[0])  # warm-up
+                pairs = []
+                with measure.track("calibration: generator") as t:
+                    for _ in range(3):
+                        times = []
+                        for n in sizes:
+                            t0 = time.perf_counter()
+                            fit(n)
+                            times.append(time.perf_counter() - t0)
+                        pairs.append(times)
+                rec = t.record
+                watts = rec.energy_kwh * 3.6e6 / rec.duration_s if rec.duration_s else 0.0
+                per = tuple(max((b - a) / (sizes[1] - sizes[0]), b / sizes[1] / 4) for a, b in pairs)
+                fixed = tuple(max(b - p * sizes[1], 0.0) for (_, b), p in zip(pairs, per))
+                parts = [forecast.Part("training batches", per, batches * c.epochs, watts, rec.duration_s),
+                         forecast.Part("set-up of a training (model, code mixture)", fixed, 1, watts)]
+                return forecast.extrapolate(parts, label=c.label(), instrument=rec.method_instrument())
+            part, rec = forecast.calibrate(lambda: gen.fit(c, x, y, progress=False), 1,
+                                           name="one-pass fit", samples=5, min_seconds=0.0)
         return forecast.extrapolate([part], label=c.label(), instrument=rec.method_instrument())
 
     def forecast_html(self, fc) -> str:
