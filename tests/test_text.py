@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import http.server
+import shutil
 import threading
 
 import numpy as np
 import pytest
+import torch
 import transformers
 
 from mlfootprint import textmodels as tm
 from mlfootprint.notices import ClippedNotice, FallbackNotice
+from mlfootprint.textmodels.evaluation import whole_word
 from textfixtures import (SENTENCES, bert, gpt, no_forced_offline, tiny_bert_folder,  # noqa: F401
                           tiny_gpt2_folder, unreachable_hub)
 
@@ -202,7 +205,6 @@ def test_folder_without_config_or_with_a_corrupt_course_file(tmp_path, tiny_bert
     with pytest.raises(ValueError, match="no config.json"):
         tm.load_model(str(tmp_path), "fill-mask")
     copy = tmp_path / "copy"
-    import shutil
     shutil.copytree(tiny_bert_folder, copy)
     (copy / "course_model.json").write_text("{not json")
     with pytest.raises(tm.DamagedModelError, match="course_model.json is not valid JSON"):
@@ -221,3 +223,27 @@ def test_bad_fill_mask_arguments(bert, kwargs, error, match):
         return
     with pytest.raises(error, match=match):
         tm.fill_mask(bert, args.pop("text"), **args)
+
+
+# ---------------------------------------------------------------------------- evaluation
+def test_masked_word_evaluation_matches_a_plain_forward_pass(bert):
+    model, tok = bert.model, bert.tokenizer
+    sentences = SENTENCES[:6]
+    words = torch.tensor([whole_word(tok, i) for i in range(len(tok))])
+    baseline = [i for i in range(len(tok)) if words[i]][:5]
+    ev = tm.evaluate_masked_words(model, tok, sentences, baseline, batch_size=3)
+    n = top1 = top5 = base5 = 0
+    with torch.inference_mode():
+        for sentence in sentences:  # one example at a time, no padding, full logits
+            ids = tok(sentence)["input_ids"]
+            for pos in range(1, len(ids) - 1):
+                if not whole_word(tok, ids[pos]) or tok.convert_ids_to_tokens(ids[pos + 1]).startswith("##"):
+                    continue
+                masked = torch.tensor([ids[:pos] + [tok.mask_token_id] + ids[pos + 1:]])
+                logits = model(input_ids=masked).logits[0, pos].masked_fill(~words, float("-inf"))
+                best = logits.topk(5).indices.tolist()
+                n, top1, top5 = n + 1, top1 + (best[0] == ids[pos]), top5 + (ids[pos] in best)
+                base5 += ids[pos] in baseline
+    assert ev["n_masked_words"] == n > 0
+    assert ev["top1"] == pytest.approx(top1 / n) and ev["top5"] == pytest.approx(top5 / n)
+    assert ev["baseline_top5"] == pytest.approx(base5 / n)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
+import numpy as np
 import pytest
 import torch
 
 from factories import measurement
-from mlfootprint import store
+from mlfootprint import corpus, store
 from mlfootprint import textmodels as tm
 from mlfootprint.notices import RecomputeNotice
 from mlfootprint.records import TrainedRun
@@ -92,7 +94,6 @@ def test_another_models_weights_are_refused(tmp_data, tmp_path):
     with pytest.warns(RecomputeNotice, match=str(first.folder)):
         tm.course_minibert(SMALL_PRETRAIN, progress=False)
     # and in a folder the store does not check, the load itself refuses them, naming the folder
-    import shutil
     copy = tmp_path / "copy"
     shutil.copytree(first.folder, copy)
     (copy / "model.safetensors").write_bytes((other.folder / "model.safetensors").read_bytes())
@@ -139,8 +140,6 @@ def test_pretraining_settings_are_checked_before_any_work(bad, error, match):
 
 
 def test_numpy_settings_are_accepted_as_their_python_values():
-    import numpy as np
-
     s = tm.pretrain_settings({"steps": np.int64(7), "lr": np.float32(0.001)})
     assert s["steps"] == 7 and type(s["steps"]) is int and math.isclose(s["lr"], 0.001, rel_tol=1e-6)
 
@@ -192,8 +191,6 @@ def test_the_quantization_is_read_from_the_file_name(name, expected):
 
 # ---------------------------------------------------------------------------- the corpus
 def test_corpus_is_named_licensed_and_split():
-    from mlfootprint import corpus
-
     c = corpus.load_corpus()
     assert "PSF" in c.licence and c.n_words > 10_000
     assert c.train and c.heldout and not set(c.train) & set(c.heldout)
