@@ -390,11 +390,13 @@ def test_lifetime_sentences_go_both_ways():
     cheaper_to_draw = _row("deep", "pca", 1010.0, 1.0, spread=0.01)
     assert summary.crossing(cheaper_to_draw, shallow) == pytest.approx(250_000)  # 1 kJ / 4 mJ
     assert "drops below PCA's after about 250 k digits" in summary.lifetime_sentence(cheaper_to_draw, shallow)
-    dearer_to_draw = _row("deep", "pca", 1010.0, 9.0, spread=0.01)
+    dearer_to_draw = _row("deep", "pca", 1010.0, 11.0, spread=0.01)
     assert summary.crossing(dearer_to_draw, shallow) is None
     assert "stays above PCA's however many" in summary.lifetime_sentence(dearer_to_draw, shallow)
     noisy = _row("deep", "pca", 1010.0, 4.9, spread=0.3)
     assert "cannot tell apart" in summary.lifetime_sentence(noisy, shallow)
+    close = _row("deep", "pca", 1010.0, 3.0, spread=0.01)  # repeats apart, but less than 2x
+    assert "cannot tell apart (they differ by less than 2×" in summary.lifetime_sentence(close, shallow)
     assert summary.amortised_after(cheaper_to_draw) == pytest.approx(1010.0 / 0.001)
     with pytest.raises(ValueError, match="must cost more to train"):
         summary.crossing(shallow, cheaper_to_draw)

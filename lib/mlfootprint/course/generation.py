@@ -18,7 +18,7 @@ JUDGES = {
                                   shift=2, noise=0.1, seed=2),
 }
 
-_CVAE = dict(kind="cvae-mlp", hidden=(256,), epochs=20, lr=2e-3)
+_CVAE = dict(kind="cvae-mlp", hidden=(256,), epochs=15, lr=2e-3)
 _MIXTURE = 10  # components per class of the code mixture
 
 # The CVAEs tried for random digits: a longer code, drawn from the prior or from a mixture
