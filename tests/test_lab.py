@@ -137,11 +137,29 @@ def run_all(page, panel, timeout_s: float) -> None:
     pytest.fail(f"Run All did not finish within {timeout_s:.0f} s")
 
 
-def raw_roles(panel) -> list[str]:
-    """Rendered prose that still shows a role or an unevaluated expression."""
-    return panel.locator(".jp-MarkdownOutput").evaluate_all(
-        """els => els.map(e => e.innerText).filter(t => /\\{glue|\\{eval\\}|glued\\(/.test(t))
-                     .map(t => t.slice(0, 200))""")
+def raw_roles_settled(page, panel, source: Path, timeout_s: float = 90) -> list[str]:
+    """:func:`raw_roles` once jupyterlab-myst's expression replies have arrived (they come
+    after the code cells, from the same kernel queue)."""
+    deadline = time.time() + timeout_s
+    while True:
+        problems = raw_roles(panel, source)
+        if not problems or time.time() > deadline:
+            return problems
+        page.wait_for_timeout(3000)
+
+
+def raw_roles(panel, source: Path) -> list[str]:
+    """Rendered prose that still shows a role, an unevaluated expression, or a glued name
+    (an unknown role renders its content; a failed expression names what is missing)."""
+    from mlfootprint.lab import GLUE_ROLE
+
+    names = sorted({m.group(2) for m in GLUE_ROLE.finditer(source.read_text())
+                    if "_" in m.group(2) or ":" in m.group(2)})
+    texts = panel.locator(".jp-MarkdownCell").evaluate_all("els => els.map(e => e.innerText)")
+    assert len(texts) > 5 and sum(map(len, texts)) > 1000, "no rendered prose found"
+    found = [t[:200] for t in texts if re.search(r"\{glue|\{eval\}|glued\(|glue:", t)]
+    found += [f"{n!r} shown instead of its value" for n in names if any(n in t for t in texts)]
+    return found
 
 
 def tracebacks(panel) -> list[str]:
@@ -174,7 +192,8 @@ def test_classification_chapter_and_its_bench(lab, browser):
         panel = open_chapter(page, lab, "classification")
         run_all(page, panel, RUN_ALL_TIMEOUT_S)
         assert not tracebacks(panel)
-        assert not raw_roles(panel), raw_roles(panel)
+        problems = raw_roles_settled(page, panel, source)
+        assert not problems, problems
         bench = panel.locator(".mlfp-bench").last
         bench.scroll_into_view_if_needed()
         bench_input(bench, "layer sizes").fill("16, 8")
@@ -215,7 +234,8 @@ def test_text_chapter_and_its_bench(lab, browser):
     try:
         panel = open_chapter(page, lab, "text")
         run_all(page, panel, RUN_ALL_TIMEOUT_S)
-        assert not raw_roles(panel), raw_roles(panel)
+        problems = raw_roles_settled(page, panel, source)
+        assert not problems, problems
         bench = panel.locator(".mlfp-bench").last
         bench.scroll_into_view_if_needed()
         bench_input(bench, "new tokens").fill("8")
