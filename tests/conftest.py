@@ -31,6 +31,17 @@ def book_build():
     return ensure_built(BOOK)
 
 
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright driver for the whole session: its sync API runs an event loop, and a
+    second ``sync_playwright()`` opened while the first is alive fails ("Sync API inside the
+    asyncio loop"), so the browser test and the JupyterLab test share this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
 # Loopback stand-ins for the services the book uses online (tests/standins): 127.0.0.1 only,
 # started and stopped by each test that asks for them.
 @pytest.fixture(scope="session")

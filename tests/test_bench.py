@@ -43,6 +43,19 @@ def cbench(tmp_data):
     return bench.classification_bench([], TINY, background=False)
 
 
+def test_the_static_website_gets_the_launch_note_and_no_controls(tmp_data, monkeypatch):
+    import ipywidgets as widgets
+
+    from mlfootprint.progress import STATIC_BUILD_ENV
+
+    live = bench.classification_bench([], TINY, background=False).widget
+    assert isinstance(live, widgets.VBox) and len(live.children) > 3   # controls, buttons, figure
+    monkeypatch.setenv(STATIC_BUILD_ENV, "1")
+    static = bench.classification_bench([], TINY, background=False).widget
+    assert isinstance(static, widgets.HTML), type(static)
+    assert "make lab" in static.value and "Binder" in static.value
+
+
 def test_bad_input_gives_a_message_in_the_bench_not_a_traceback(cbench):
     for sizes in ("abc", "0"):
         cbench.controls["sizes"].value = sizes

@@ -81,13 +81,10 @@ def built_book(chromium) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=bh.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium, playwright_session):
+    browser = playwright_session.chromium.launch(executable_path=chromium, args=bh.CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")

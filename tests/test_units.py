@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mlfootprint import units
+from mlfootprint.plots import axes
 
 E_NOTATION = re.compile(r"\d[eE][-+]?\d")
 
@@ -195,7 +196,7 @@ def test_axis_labels_and_ticks_without_e_notation():
 
     fig, ax = plt.subplots()
     ax.plot([1, 2, 3], [1.2e-8, 2.5e-8, 4e-8])  # kWh
-    shown = units.axis(ax, "y", "Energy per image", "kWh", system="J")
+    shown = axes.axis(ax, "y", "Energy per image", "kWh", system="J")
     assert shown == "mJ"
     assert ax.get_ylabel() == "Energy per image (mJ)"
     fig.canvas.draw()
@@ -210,8 +211,8 @@ def test_log_axis_counts_and_values():
 
     fig, ax = plt.subplots()
     ax.loglog([1e3, 1e5, 1e7], [1e-6, 1e-4, 1e-2])
-    units.axis(ax, "x", "Parameters", counts=True)
-    shown = units.axis(ax, "y", "CO₂e", "kg")
+    axes.axis(ax, "x", "Parameters", counts=True)
+    shown = axes.axis(ax, "y", "CO₂e", "kg")
     fig.canvas.draw()
     xlabels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     ylabels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
@@ -220,17 +221,17 @@ def test_log_axis_counts_and_values():
     assert shown == "mg" and ax.get_ylabel() == "CO₂e (mg)"
     assert ylabels and not any(E_NOTATION.search(t) or "^" in t for t in xlabels + ylabels)
     with pytest.raises(ValueError, match="which"):
-        units.axis(ax, "z", "x")
+        axes.axis(ax, "z", "x")
     with pytest.raises(ValueError, match="to"):
-        units.axis(ax, "y", "CO₂e", "kg", to="J")
+        axes.axis(ax, "y", "CO₂e", "kg", to="J")
     plt.close(fig)
 
 
 def test_tick_formatter_converts():
-    f = units.tick_formatter("kWh", "J")
+    f = axes.tick_formatter("kWh", "J")
     assert f(1e-6, 0) == "3.6"
-    assert units.plain_formatter()(0.000015, 0) == "0.000015"
-    assert units.count_formatter()(2_500_000, 0) == "2.5 M"
+    assert axes.plain_formatter()(0.000015, 0) == "0.000015"
+    assert axes.count_formatter()(2_500_000, 0) == "2.5 M"
     assert math.isclose(units.convert(1, "Wh", "J"), 3600)
 
 
@@ -241,7 +242,7 @@ def test_short_log_axis_labels_only_some_minor_ticks():
 
     fig, ax = plt.subplots()
     ax.loglog([2e4, 1e5], [1, 2])
-    units.axis(ax, "x", "Parameters", counts=True)
+    axes.axis(ax, "x", "Parameters", counts=True)
     fig.canvas.draw()
     lo, hi = ax.get_xlim()
     shown = [t.get_text() for t in ax.get_xticklabels(minor=True)

@@ -48,11 +48,11 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from . import __version__
+from .manifest import RECORD_FILE, check_manifest, manifest
 from .notices import NotSavedNotice, RecomputeNotice, notice
 from .paths import DataDirError, atomic_write_bytes, data_dir, data_dir_origin
 
 
-RECORD_FILE = "record.json"
 
 
 class CorruptResultWarning(RecomputeNotice):
@@ -132,49 +132,6 @@ def code_version(*modules: ModuleType | str) -> str:
     """A short hash of the source of ``modules`` (modules or their names, e.g. ``__name__``)
     plus the measuring and storing code."""
     return _module_source_hash([*modules, f"{__package__}.measure", __name__])
-
-
-# ----------------------------------------------------------------------------------------
-# Files of an artefact: a manifest of sizes and hashes, checked before loading
-# ----------------------------------------------------------------------------------------
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
-def _sha256(path: Path) -> str:
-    stat = path.stat()
-    memo = (str(path), stat.st_size, stat.st_mtime_ns)
-    if memo not in _DIGESTS:
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        _DIGESTS[memo] = digest.hexdigest()
-    return _DIGESTS[memo]
-
-
-def manifest(folder: Path) -> dict[str, dict]:
-    """Every file under ``folder``: relative path -> {"size", "sha256"}."""
-    folder = Path(folder)
-    return {p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": _sha256(p)}
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != RECORD_FILE}
-
-
-def check_manifest(folder: Path, expected: Any) -> None:
-    """Raise ValueError naming the first file of ``folder`` that differs from ``expected``."""
-    if not isinstance(expected, dict) or not expected:
-        raise ValueError("the record lists no files for its artefact")
-    if not Path(folder).is_dir():
-        raise ValueError(f"the artefact folder {folder} is missing")
-    for rel, meta in expected.items():
-        if not isinstance(meta, dict):
-            raise ValueError(f"the record's entry for {rel} is not a dict")
-        path = Path(folder) / rel
-        if not path.is_file():
-            raise ValueError(f"{path} is missing")
-        if path.stat().st_size != meta.get("size"):
-            raise ValueError(f"{path} has {path.stat().st_size:,} bytes, expected {meta.get('size'):,}")
-        if _sha256(path) != meta.get("sha256"):
-            raise ValueError(f"{path} does not have the content it was saved with (SHA-256 differs)")
 
 
 def _unique_tmp(path: Path) -> Path:

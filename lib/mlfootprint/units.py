@@ -20,7 +20,8 @@ One unit for a whole column (the unit goes into the header, the cells are plain 
     ('µWh', 'Energy per 1,000 uses (µWh)', ('12', '34', '200'))
 
 and :func:`table` does that for several columns of a ``pandas.DataFrame`` at once.
-:func:`axis` gives a figure axis the same treatment (unit in the label, plain tick labels).
+:func:`mlfootprint.plots.axes.axis` gives a figure axis the same treatment (unit in the label,
+plain tick labels).
 
 Quantities and their units (``u`` is accepted for ``µ``):
 
@@ -378,95 +379,3 @@ def table(df, units: Mapping[str, Any], *, counts: Sequence[str] = (), compact_c
     for col in numbers:
         out[col] = [number(v, digits, name=f"{col}[{i}]") for i, v in enumerate(df[col].tolist())]
     return out.rename(columns=renames)
-
-
-# ---------------------------------------------------------------------------- figures --
-def tick_formatter(unit: str, to: str, *, digits: int = DEFAULT_DIGITS):
-    """A matplotlib tick formatter that shows data given in ``unit`` as plain numbers in
-    ``to`` (``12.5``, ``0.5``, ``1,000``; no offset, no e-notation)."""
-    from matplotlib.ticker import FuncFormatter
-
-    factor = convert(1.0, unit, to)
-    digits = _check_digits(digits)
-    return FuncFormatter(lambda v, _pos=None: number(v * factor, digits))
-
-
-def count_formatter(*, compact: bool = True):
-    """A matplotlib tick formatter for counts: ``1 k``, ``10 k``, ``1.2 M`` (or ``1,000``)."""
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _pos=None: count(v, compact=compact))
-
-
-def plain_formatter(digits: int = DEFAULT_DIGITS):
-    """A matplotlib tick formatter for unitless numbers (accuracy, ratios) without e-notation."""
-    from matplotlib.ticker import FuncFormatter
-
-    digits = _check_digits(digits)
-    return FuncFormatter(lambda v, _pos=None: number(v, digits))
-
-
-def _wrap_log(axis, formatter) -> None:
-    """On a log axis, label the ticks matplotlib would label, with ``formatter``'s text."""
-    from matplotlib.ticker import Formatter, LogFormatter
-
-    class _LogLabels(Formatter):
-        # matplotlib's LogFormatter decides which ticks get a label (all decades; on a short
-        # axis, some minor ticks too); the text comes from ``formatter``.
-        def __init__(self, minor: bool):
-            self.chooser = LogFormatter(labelOnlyBase=not minor)
-
-        def set_axis(self, ax_axis):
-            super().set_axis(ax_axis)
-            self.chooser.set_axis(ax_axis)
-
-        def set_locs(self, locs):
-            super().set_locs(locs)
-            self.chooser.set_locs(locs)
-
-        def __call__(self, x, pos=None):
-            return formatter(x, pos) if self.chooser(x, pos) else ""
-
-    axis.set_major_formatter(_LogLabels(minor=False))
-    axis.set_minor_formatter(_LogLabels(minor=True))
-
-
-def axis(ax, which: str, label: str, unit: str | None = None, *, values: Iterable[Any] | None = None,
-         system: str | None = None, to: str | None = None, counts: bool = False,
-         digits: int = DEFAULT_DIGITS) -> str | None:
-    """Label one axis of ``ax`` (``which`` = ``"x"`` or ``"y"``) with a human unit.
-
-    The data stay in ``unit``; the unit shown is ``to``, else chosen from ``values``, else
-    from the axis's current limits. The label becomes ``"label (unit)"`` and ticks plain
-    numbers in that unit. ``counts=True`` (no unit) shows ``1 k``, ``1.2 M`` ticks;
-    ``unit=None`` shows plain numbers. Works on linear and log axes. Returns the unit shown.
-    """
-    if which not in ("x", "y"):
-        raise ValueError(f"which must be 'x' or 'y', got {which!r}")
-    if not isinstance(label, str):
-        raise TypeError(f"label must be a string, got {label!r}")
-    ax_axis = ax.xaxis if which == "x" else ax.yaxis
-    set_label = ax.set_xlabel if which == "x" else ax.set_ylabel
-    if unit is None:
-        formatter = count_formatter() if counts else plain_formatter(digits)
-        shown = None
-        set_label(label)
-    else:
-        if counts:
-            raise ValueError("counts=True is for axes without a unit; pass unit=None")
-        if to is None:
-            if values is None:  # from the limits: the largest on a linear axis, the middle on a log one
-                lo, hi = sorted(abs(v) for v in (ax.get_xlim() if which == "x" else ax.get_ylim()))
-                log = ax_axis.get_scale() == "log" and lo > 0
-                values = [math.sqrt(lo * hi) if log else hi]
-            shown = pick_unit(values, unit, system=system)
-        else:
-            shown = _ALIASES.get(to, to)
-            _require("to", shown, _UNITS[_unit("unit", unit)[0]][0])
-        formatter = tick_formatter(unit, shown, digits=digits)
-        set_label(f"{label} ({shown})")
-    if ax_axis.get_scale() == "log":
-        _wrap_log(ax_axis, formatter)
-    else:
-        ax_axis.set_major_formatter(formatter)
-    return shown

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Iterable, Sequence
 
+from . import units
 from .checks import number
 
 
@@ -33,8 +34,8 @@ def times(a: float, b: float, *, digits: int = 2) -> str:
     if 0.95 <= r <= 1.05:
         return "about the same as"
     if r >= 1:
-        return f"{r:.{digits}g} times"
-    return f"{1 / r:.{digits}g} times less than"
+        return f"{units.number(r, digits)} times"
+    return f"{units.number(1 / r, digits)} times less than"
 
 
 def trend(xs: Sequence[float], ys: Sequence[float], *, rises: str = "grows", falls: str = "falls",

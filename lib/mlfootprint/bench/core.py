@@ -28,11 +28,17 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
+from ..progress import static_build
+
 MAX_SECONDS = 600.0  # a run the forecast puts above this is refused: choose smaller settings
 LAUNCH_NOTE = ("<b>Your own experiment</b> needs a live Python kernel: open this chapter in "
                "JupyterLab (<code>make lab</code> in the course's folder) or on Binder (the rocket "
                "icon at the top of the page, then <i>Binder</i>), run all cells, and use the bench "
-               "below. On the static website its buttons do nothing.")
+               "below.")
+STATIC_NOTE = ("<b>Your own experiment</b> needs a live Python kernel, so this website shows no "
+               "bench: open this chapter in JupyterLab (<code>make lab</code> in the course's "
+               "folder) or on Binder (the rocket icon at the top of the page, then <i>Binder</i>), "
+               "run all cells, and the bench appears here with its settings, Forecast, Run and Stop.")
 
 
 @contextmanager
@@ -124,6 +130,10 @@ class Bench:
              self.message, self.forecast_html, self.progress_bar, self.live, self.result_html, self.figure],
             layout=widgets.Layout(border="1px solid #ccc", padding="6px"))
         self.widget.add_class("mlfp-bench")
+        if static_build():
+            # The static website has no kernel: controls there would do nothing, and a bench
+            # drawn in the page would bake an empty progress bar and figure into it.
+            self.widget = widgets.HTML(f"<div class='mlfp-bench-note mlfp-bench'>{STATIC_NOTE}</div>")
 
     # ---------------------------------------------------------------- helpers ----------
     def values(self) -> dict:

@@ -133,8 +133,8 @@ def ram_model_text(tracking_mode: str, ram_total_gb: float, floor_w: float,
     if forced_w is not None:
         return f"a constant {forced_w:g} W set by hand (force_ram_power)"
     if tracking_mode == "process":
-        return (f"CodeCarbon's estimate from the memory this process holds, never below "
-                f"{floor_w:g} W")
+        return (f"CodeCarbon's estimate from the memory this process holds, with a floor of "
+                f"{floor_w:g} W on each reading")
     return (f"CodeCarbon's estimate from the machine's {ram_total_gb:.1f} GB of memory, "
             f"whatever is in use")
 

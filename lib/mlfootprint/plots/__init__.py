@@ -1,6 +1,6 @@
 """Figures built from records. One module per chapter's family of figures; shared helpers here.
 
-Every figure has a title, labelled axes with units (see :func:`mlfootprint.units.axis`),
+Every figure has a title, labelled axes with units (see :func:`mlfootprint.plots.axes.axis`),
 and -- where it shows energy or CO2 -- a footnote with the measurement method (see
 :func:`method_footnote`).
 

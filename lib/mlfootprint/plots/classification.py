@@ -18,6 +18,7 @@ import numpy as np
 from . import describe, family_colour, family_marker, figure_html, method_footnote, new_figure, plt
 from .. import classify, display, units
 from ..records import TrainedRun
+from .axes import axis
 
 
 def _short(label: str) -> str:
@@ -82,9 +83,9 @@ def size_vs_energy(runs: Sequence[TrainedRun], title: str = "Training energy aga
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.grid(True, which="both", alpha=0.3)
-        units.axis(ax, "x", what, counts=True)
+        axis(ax, "x", what, counts=True)
         ax.set_title(f"against {what.lower()}")
-    units.axis(axes[0], "y", "Training energy", "J", values=[r.training.energy_j for r in runs])
+    axis(axes[0], "y", "Training energy", "J", values=[r.training.energy_j for r in runs])
     axes[0].legend(title="family")
     fig.suptitle(title)
     method_footnote(fig, _instrument(runs))
@@ -111,7 +112,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
     ax.step(fx, fy, where="post", color="black", lw=1, ls="--", label="Pareto front", zorder=2)
     ax.scatter(fx, fy, facecolors="none", edgecolors="black", s=110, zorder=4)
     ax.set_xscale("log")
-    units.axis(ax, "x", "Training energy", "J", values=energy)
+    axis(ax, "x", "Training energy", "J", values=energy)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: units.percent(v, 3)))
     ax.set_ylabel("Test accuracy")
     ax.set_title(title)
@@ -159,7 +160,7 @@ def cumulative_energy(runs: Sequence[TrainedRun], title: str = "Training energy 
                 ls="-" if r.family == "CNN" else "--")
     ax.set_yscale("log")
     ax.set_xlabel("Epoch")
-    units.axis(ax, "y", "Training energy so far", "J", values=[r.training.energy_j for r in runs])
+    axis(ax, "y", "Training energy so far", "J", values=[r.training.energy_j for r in runs])
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2)
     method_footnote(fig, _instrument(runs))

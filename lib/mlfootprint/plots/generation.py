@@ -10,6 +10,7 @@ from .. import units
 from ..generate.summary import Row, total_g
 from ..quality import NAMES
 from . import describe, family_colour, family_marker, method_footnote, new_figure, plt
+from .axes import axis
 
 _PERCENT = ("accuracy", "precision", "recall")
 
@@ -138,7 +139,7 @@ def quality_vs_cost(rows: list[Row], measures=("accuracy", "frechet", "precision
             ax.axhline(_plot_value(measure, r.scores.mean(measure)), color="black", ls=style, lw=1,
                        label=r.name)
         ax.set_xscale("log")
-        units.axis(ax, "x", "training CO₂e", "g", values=co2)
+        axis(ax, "x", "training CO₂e", "g", values=co2)
         ax.set_ylabel(_label(measure) + (" (lower is better)" if measure == "frechet" else ""))
         ax.legend(fontsize=7, loc="best")
     fig.suptitle("Quality against training cost: panel mean (marker) and range across judges (bar)")
@@ -179,8 +180,8 @@ def lifetime(rows: list[Row], n_max: float = 1e9, method_text: str = ""):
                 marker=family_marker(r.family), markevery=40, ms=5, ls=styles[i % len(styles)])
     ax.set_xscale("log")
     ax.set_yscale("log")
-    units.axis(ax, "x", "digits drawn", counts=True)
-    units.axis(ax, "y", "training + drawing CO₂e", "g",
+    axis(ax, "x", "digits drawn", counts=True)
+    axis(ax, "y", "training + drawing CO₂e", "g",
                values=[total_g(r, k) for r in rows for k in (1, n_max)])
     ax.set_title("What a generator costs over its life")
     ax.legend(fontsize=8)

@@ -7,6 +7,7 @@ import numpy as np
 from .. import units
 from ..measure import Measurement
 from . import method_footnote, new_figure
+from .axes import axis
 
 
 def energy_vs_work(rows: list[dict]):
@@ -33,8 +34,8 @@ def energy_vs_work(rows: list[dict]):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_title("Energy reported by CodeCarbon for growing amounts of work")
-    units.axis(ax, "x", "Work (floating-point operations, log scale)", counts=True)
-    units.axis(ax, "y", "Measured energy (log scale)", "J")
+    axis(ax, "x", "Work (floating-point operations, log scale)", counts=True)
+    axis(ax, "y", "Measured energy (log scale)", "J")
     ax.legend(fontsize=8, loc="upper left")
     method_footnote(fig, recs[-1].method_short())
     return fig
@@ -52,7 +53,7 @@ def repeat_spread(records: list[dict], naive: dict | None = None):
                label=f"±1 std ({units.percent(std / mean)} of the mean)")
     ax.set_xlabel("Run number")
     ax.set_title(f"The same work ({recs[0].label}) measured {len(recs)} times")
-    units.axis(ax, "y", "Energy of the run", "J")
+    axis(ax, "y", "Energy of the run", "J")
     ax.legend(fontsize=8)
     method_footnote(fig, recs[0].method_short() + f" each; {len(recs)} separate runs")
     return fig
@@ -65,7 +66,7 @@ def co2_by_country(rows: list[dict], energy_kwh: float):
     values = [r["emissions_g"] for r in rows]
     ax.barh(labels, values, color="#2ca02c")
     ax.set_title(f"The same {units.energy(energy_kwh, 'kWh', system='J')} on different grids")
-    units.axis(ax, "x", "Emissions for the same energy, CO₂e", "g")
+    axis(ax, "x", "Emissions for the same energy, CO₂e", "g")
     method_footnote(fig, "grid intensities from CodeCarbon's global_energy_mix.json "
                          f"(annual averages, {rows[0]['year']})")
     return fig
@@ -83,7 +84,7 @@ def energy_split(records: list[Measurement]):
         ax.barh(labels, vals, left=left, color=colour, label=part.upper())
         left += vals
     ax.set_title("Where the estimated energy goes")
-    units.axis(ax, "x", "Energy per run", "J")
+    axis(ax, "x", "Energy per run", "J")
     ax.legend(fontsize=8)
     method_footnote(fig, records[0].method_short())
     return fig

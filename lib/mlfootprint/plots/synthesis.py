@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import units
 from . import PALETTE, describe, family_colour, new_figure
+from .axes import axis
 
 TASK_COLOURS = {"image classification": PALETTE["blue"], "image generation": PALETTE["bluish green"],
                 "fill-in-the-blank": family_colour("fill-mask"), "text generation": family_colour("generation")}
@@ -38,8 +39,8 @@ def cost_vs_parameters(summaries, *, caption: str | None = None):
                             textcoords="offset points", ha="right" if left else "left")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    units.axis(ax, "x", "Parameters", counts=True)
-    units.axis(ax, "y", "Energy per 1,000 uses", "J", values=ys)
+    axis(ax, "x", "Parameters", counts=True)
+    axis(ax, "y", "Energy per 1,000 uses", "J", values=ys)
     ax.set_title("What one use costs, for every model of the course")
     ax.legend(fontsize=8, loc="best")
     return describe(fig, caption=caption)
@@ -63,7 +64,7 @@ def mitigation_bars(mitigations, *, caption: str | None = None):
         if any(m.how == how for m in mitigations):
             ax.barh([labels[0]], [0], color=colour, label=how.capitalize())
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
-    units.axis(ax, "x", "Saved (% of what is compared; CO₂e for the grid)")
+    axis(ax, "x", "Saved (% of what is compared; CO₂e for the grid)")
     ax.set_title("What each mitigation saved")
     ax.invert_yaxis()
     return describe(fig, caption=caption)

@@ -2,7 +2,7 @@
 of a query's cost, loading against using, pre-training, and the measured mitigation.
 
 Energies are drawn in the unit they are stored in (J) and labelled in a human unit
-(:func:`mlfootprint.units.axis`); every figure has a title and labelled axes (its alt text
+(:func:`mlfootprint.plots.axes.axis`); every figure has a title and labelled axes (its alt text
 is made from them) and, where it shows energy, the method in small print.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import units
 from . import FAMILY_COLOURS, PALETTE, describe, method_footnote, new_figure
+from .axes import axis
 
 FILL, GEN = FAMILY_COLOURS["fill-mask"], FAMILY_COLOURS["generation"]
 
@@ -74,7 +75,7 @@ def energy_vs_tokens(records: Sequence, fit, title: str = "Energy of one generat
     ax.set_title(title)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
-    units.axis(ax, "y", "energy per query", "J", to=unit)
+    axis(ax, "y", "energy per query", "J", to=unit)
     ax.legend(fontsize=8)
     method_footnote(fig, records[-1])
     return fig
@@ -98,7 +99,7 @@ def query_breakdown(b, title: str = "One query of each kind, and the two causes 
     unit = units.pick_unit(values, "J")
     _log_bars(ax, labels, values, [FILL, GEN, GEN])
     ax.set_title(title)
-    units.axis(ax, "y", "energy per query", "J", to=unit)
+    axis(ax, "y", "energy per query", "J", to=unit)
     ax.set_ylim(top=max(values) * 8)
     for x0, x1, factor, what in ((0, 1, b.size_factor, "size"), (1, 2, b.passes_factor, "passes")):
         top = max(values[x0], values[x1]) * 2.5
@@ -120,7 +121,7 @@ def load_vs_inference(items: Sequence[tuple[str, object, str]], title: str = "Lo
     ax.barh(labels, values, color=colours, edgecolor="#333333")
     ax.set_xscale("log")
     unit = units.pick_unit(values, "J")
-    units.axis(ax, "x", "energy", "J", to=unit)
+    axis(ax, "x", "energy", "J", to=unit)
     ax.set_title(title)
     for y, v in enumerate(values):
         ax.text(v, y, " " + units.energy(v, "J"), va="center", fontsize=8)
@@ -157,6 +158,6 @@ def mitigation_bars(m, title: str | None = None):
     ax.set_title(title or f"Measured mitigation: {m.after_label} ({len(m.prompts)} queries of "
                           f"{m.n_tokens} tokens)")
     ax.set_ylim(0, max(values) * 1.25)
-    units.axis(ax, "y", "energy per generated token", "J", to=unit)
+    axis(ax, "y", "energy per generated token", "J", to=unit)
     method_footnote(fig, m.after)
     return fig
