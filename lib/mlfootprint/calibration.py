@@ -16,6 +16,7 @@ import torch
 from . import measure, units, wording
 from .progress import tqdm
 from .store import cached
+from .threads import torch_threads
 
 MATRIX_SIZE = 256
 
@@ -108,7 +109,7 @@ def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZ
     def compute():
         work = matmul_work(n_calls, size)
         out = {}
-        with _threads(threads):
+        with torch_threads(threads):
             for mode in measure.TRACKING_MODES:
                 out[mode] = measure.measure_repeated(work, label=f"{mode} mode", repeats=repeats,
                                                      min_seconds=0.0, tracking_mode=mode,
@@ -131,7 +132,7 @@ def neighbour_effect(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_S
     def compute():
         work = matmul_work(n_calls, size)
         out: dict = {}
-        with _threads(threads):
+        with torch_threads(threads):
             for mode in measure.TRACKING_MODES:
                 out[mode] = {}
                 for case in ("alone", "neighbour"):
@@ -164,16 +165,6 @@ def neighbour_lesson(results: dict) -> str:
     return (f"With the neighbour, the CPU power charged to our work {verdict} ({shown}). "
             f"The work's duration also depends on the neighbours (a busy machine runs it slower), "
             f"which is why figures come with their repeats and spread.")
-
-
-@contextmanager
-def _threads(n: int):
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @contextmanager

@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-from typing import Any
 
 GLUE_ROLE = re.compile(r"\{(glue(?::[a-z]*)?)\}`([^`\"\\]+)`")
 EVAL_ROLE = re.compile(r"\{eval\}`glued\(\"(glue(?::[a-z]*)?)\", \"([^`\"\\]+)\"\)`")

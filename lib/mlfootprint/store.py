@@ -268,14 +268,6 @@ class ResultStore:
         self._save_at(material, path, fresh)
         return decode(fresh) if decode else fresh
 
-    def artifact_path(self, namespace: str, settings: dict, suffix: str,
-                      code: Iterable[ModuleType | str] = ()) -> Path:
-        """DEPRECATED (kept while the model families move to :meth:`keep`): a file path
-        with the same key rules."""
-        path = self.path(namespace, self.key(namespace, settings, code), suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
     # -- artefacts -------------------------------------------------------------------------
     def artefact_folder(self, namespace: str, settings: dict,
                         code: Iterable[ModuleType | str] = ()) -> Path:

@@ -23,7 +23,6 @@ import html
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -39,20 +38,6 @@ STATIC_NOTE = ("<b>Your own experiment</b> needs a live Python kernel, so this w
                "bench: open this chapter in JupyterLab (<code>make lab</code> in the course's "
                "folder) or on Binder (the rocket icon at the top of the page, then <i>Binder</i>), "
                "run all cells, and the bench appears here with its settings, Forecast, Run and Stop.")
-
-
-@contextmanager
-def threads_of(n: int | None):
-    """torch on ``n`` CPU threads inside the block (None: unchanged), restored afterwards."""
-    import torch
-
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class StopRun(Exception):

@@ -21,7 +21,8 @@ import ipywidgets as widgets
 from .. import forecast, measure, units
 from .. import generate as gen
 from .classification import forecast_block, parse_sizes
-from .core import Bench, BenchInputError, threads_of
+from ..threads import torch_threads
+from .core import Bench, BenchInputError
 
 KINDS = {"CVAE, fully connected": "cvae-mlp", "CVAE, convolutional": "cvae-cnn", "PCA": "pca",
          "per-pixel": "pixel"}
@@ -78,7 +79,7 @@ class GenerationAdapter:
 
     def forecast(self, job: Job) -> forecast.Forecast:
         c, x, y = job.config, self.data.x_train, self.data.y_train
-        with threads_of(self.threads):
+        with torch_threads(self.threads):
             if c.is_cvae:
                 # fits of one epoch on few and on more batches: per batch, and what a fit costs anyway
                 batches = math.ceil(len(x) / c.batch_size)

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 
 from .. import forecast, measure, store, units
 from .. import textmodels as tm
-from .core import Bench, BenchInputError, StopRun
+from .core import Bench, BenchInputError
 
 MAX_TOKENS = 512          # the bench's own ceiling on new tokens (the model's context may be larger)
 CAL_TOKENS = (2, 6)
@@ -229,7 +229,7 @@ def figure(chapter: dict, result: Result):
     from ..plots import FAMILY_COLOURS, new_figure
 
     items = [(label, rec.energy_j, False) for label, rec in chapter.items()]
-    items += [(f"yours: fill-in-the-blank", result.fill_record.energy_j, True),
+    items += [("yours: fill-in-the-blank", result.fill_record.energy_j, True),
               (f"yours: {result.generation.n_new_tokens} new tokens", result.gen_record.energy_j, True)]
     fig, ax = new_figure(6.8, 0.55 * len(items) + 1.6)
     labels = [i[0] for i in items][::-1]

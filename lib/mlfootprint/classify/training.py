@@ -15,9 +15,8 @@ weights (garbage, half written, empty, another model's), moves them aside and re
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 import torch
 from torch import nn
@@ -30,6 +29,7 @@ from ..notices import ClippedNotice, notice
 from ..paths import data_dir
 from ..progress import tqdm
 from ..records import TrainedRun
+from ..threads import torch_threads
 from .config import TrainConfig
 from .models import IMAGE_SHAPE, build_model, choose_device, count_parameters, prepare
 
@@ -175,23 +175,6 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 250) -> torch.T
     out = [model(x[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(x), batch_size)]
     model.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)
-
-
-@contextmanager
-def torch_threads(n: int | None):
-    """Run the block with ``n`` torch CPU threads (None: unchanged), then restore the old number.
-
-    Small models gain little from a second thread, and on a shared machine a busy second
-    core makes multi-threaded small kernels wait on each other: one thread was 5 to 25
-    times faster than two for these models while other jobs ran on this 2-core machine.
-    """
-    previous = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(checks.integer("threads", n, lo=1))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 # ----------------------------------------------------------------------------------------

@@ -114,14 +114,10 @@ class Measurement:
                 f"Grid: {self.country_name} ({self.country_iso}), "
                 f"{self.carbon_intensity_g_per_kwh:.0f} g CO2e/kWh.")
 
-    def method_setup(self) -> str:
-        """DEPRECATED alias of :meth:`method_instrument` (kept while callers move)."""
-        return self.method_instrument()
-
     def method_charged(self) -> str:
         """What CodeCarbon charged for this record, and any warning it gave."""
-        gpu = f", GPU {self.gpu_power_w:.3g} W" if self.gpu_model or self.gpu_power_w else ""
-        text = (f"Charged on average: CPU {self.cpu_power_w:.3g} W, RAM {self.ram_power_w:.3g} W{gpu} "
+        gpu = f", GPU {units.power(self.gpu_power_w, to='W')}" if self.gpu_model or self.gpu_power_w else ""
+        text = (f"Charged on average: CPU {units.power(self.cpu_power_w, to='W')}, RAM {units.power(self.ram_power_w, to='W')}{gpu} "
                 f"({_share(self.ram_energy_kwh, self.energy_kwh)} of the energy is RAM).")
         if self.tracker_warnings:
             text += " CodeCarbon warned: " + "; ".join(self.tracker_warnings) + "."
@@ -137,7 +133,8 @@ class Measurement:
         warm = " after a warm-up run (excluded)" if self.warmup_duration_s is not None else ""
         return (f"{self.repeats} repeats of at least {self.items_per_repeat:,} item(s){warm}; energy "
                 f"per item varied by ±{100 * rel:.1f}% (std/mean), from "
-                f"{self.energy_spread['min'] * 3.6e6:.3g} J to {self.energy_spread['max'] * 3.6e6:.3g} J.")
+                f"{units.energy(self.energy_spread['min'], 'kWh', system='J')} to "
+                f"{units.energy(self.energy_spread['max'], 'kWh', system='J')}.")
 
     def method(self) -> str:
         """How these numbers were obtained, in a few sentences a learner can read."""
@@ -148,8 +145,8 @@ class Measurement:
         reps = ("single run" if self.single_run
                 else f"n={self.repeats}, ±{100 * self.energy_spread.get('rel_std', 0.0):.0f}%")
         warn = "; tracker warning" if self.tracker_warnings else ""
-        return (f"{self.tracking_mode} mode; CPU {self.cpu_power_source} {self.cpu_power_w:.2g} W, "
-                f"RAM {self.ram_power_w:.2g} W; {self.country_iso} "
+        return (f"{self.tracking_mode} mode; CPU {self.cpu_power_source} {units.power(self.cpu_power_w, digits=2, to='W')}, "
+                f"RAM {units.power(self.ram_power_w, digits=2, to='W')}; {self.country_iso} "
                 f"{self.carbon_intensity_g_per_kwh:.0f} g/kWh; {reps}{warn}")
 
     def summary(self) -> str:

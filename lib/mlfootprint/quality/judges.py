@@ -15,9 +15,7 @@ and whose ``evaluation`` is the held-out accuracy check, measured apart).
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Iterator
 
 import torch
 from torch import nn
@@ -27,6 +25,7 @@ from .. import store
 from ..checks import choice, int_list, integer, number
 from ..measure import measure_once
 from ..records import TrainedRun
+from ..threads import torch_threads
 
 N_CLASSES = 10
 ARCHITECTURES = ("cnn", "mlp")
@@ -189,21 +188,6 @@ def predict(judge: Judge, images: torch.Tensor, batch: int = 1000) -> tuple[torc
         feats.append(f)
         preds.append(judge.head(f).argmax(1))
     return torch.cat(preds), torch.cat(feats)
-
-
-@contextmanager
-def torch_threads(threads: int) -> Iterator[int]:
-    """Run the block on ``threads`` torch CPU threads, then restore the previous number.
-
-    The course's small models train on one thread: while other jobs ran on the 2-core
-    machine, two threads made a CVAE epoch about five times *slower* than one (the threads
-    wait on each other), and a single thread makes the measurement repeatable."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(integer("threads", threads, lo=1, hi=1024))
-    try:
-        yield torch.get_num_threads()
-    finally:
-        torch.set_num_threads(before)
 
 
 def data_settings(data) -> dict:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ctypes
 import gc
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-import torch
 from transformers.utils import logging as hf_logging
 
-from ..checks import choice, integer
+from ..checks import choice
+from ..threads import torch_threads  # noqa: F401 -- the package's face re-exports it
 
 TASKS = ("fill-mask", "generation")
 ONLINE_DEFAULTS = {"fill-mask": "bert-base-uncased", "generation": "gpt2"}
@@ -31,19 +30,6 @@ def short_name(name: str) -> str:
 # ----------------------------------------------------------------------------------------
 # Threads: what a measurement records is what it used
 # ----------------------------------------------------------------------------------------
-@contextmanager
-def torch_threads(threads: int | None = None) -> Iterator[int]:
-    """Run the block on ``threads`` CPU threads (``None``: as now); yields the number in force
-    and restores the previous number afterwards."""
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(integer("threads", threads, lo=1, hi=1024))
-    try:
-        yield torch.get_num_threads()
-    finally:
-        torch.set_num_threads(before)
-
-
 # ----------------------------------------------------------------------------------------
 # Quiet libraries, memory
 # ----------------------------------------------------------------------------------------
