@@ -52,12 +52,23 @@ ALLOWED_PATTERNS = [
 ]
 
 
+PROSE_DIRECTIVES = ("note", "tip", "hint", "important", "warning", "caution", "attention", "danger",
+                    "error", "seealso", "admonition", "glossary", "dropdown", "margin", "sidebar",
+                    "topic", "epigraph", "div")
+PROSE_DIRECTIVE = re.compile(r"(?ms)^(`{3,}|~{3,}|:{3,})\{(" + "|".join(PROSE_DIRECTIVES) + r")\}"
+                             r"([^\n]*)\n(.*?)^\1\s*$")
+
+
 def prose_of(markdown: str) -> str:
     """The reader-visible prose of a MyST notebook, without anything computed at build time."""
     text = markdown
     if text.startswith("---"):
         end = text.find("\n---", 3)
         text = text[end + 4:] if end != -1 else text
+    while True:  # directives that hold prose (admonitions, glossary): keep their title and body
+        text, n = PROSE_DIRECTIVE.subn(r"\3\n\4", text)
+        if not n:
+            break
     text = re.sub(r"(?ms)^(`{3,}|~{3,})[^\n]*\n.*?^\1\s*$", "", text)   # fenced code, code cells
     text = re.sub(r"(?ms)^\+\+\+.*?$", "", text)                        # cell separators
     text = re.sub(r"\{[a-zA-Z:_-]+\}`[^`]*`", " ", text)                  # roles: {glue:text}`x`
@@ -112,6 +123,10 @@ def test_no_closing_notes_in_chapters():
     ("See [the docs](https://example.org/v3/page2).", []),
     ("---\njupytext: 1.19.6\n---\nText 12 here.", ["12"]),
     ("A 25-fold growth.", ["25-fold"]),
+    ("```{note}\nIt took 42 s.\n```", ["42"]),
+    ("````{admonition} Ran 3 times\n:class: tip\n```{code-cell} ipython3\nx = 7\n```\nAbout 9 J.\n````",
+     ["3", "9"]),
+    ("```{glossary}\nRAPL\n  A counter read 1000 times a second.\n```", ["1000"]),
 ])
 def test_the_scanner_finds_typed_numbers_and_only_those(markdown, expected):
     assert typed_numbers(markdown) == expected

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import numpy as np
 import torch
 
 from . import checks
-from .notices import ClippedNotice, notice
+from .notices import ClippedNotice, FallbackNotice, RecomputeNotice, notice
 from .paths import atomic_write_bytes, data_dir
 
 SOURCES = ("auto", "torchvision", "bundled")
@@ -95,8 +94,8 @@ def load_bundled() -> MnistData:
             with np.load(cache) as f:
                 arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test")}
         except Exception as exc:  # corrupted cache: say so, rebuild it
-            print(f"[mlfootprint] the cached bundled MNIST split {cache} is unreadable ({exc}); "
-                  "rebuilding it.", file=sys.stderr)
+            notice(f"the cached bundled MNIST split {cache} is unreadable ({exc}); rebuilding it.",
+                   RecomputeNotice)
             cache.unlink(missing_ok=True)
     if arrays is None:
         try:
@@ -199,7 +198,7 @@ def load_mnist(source: str = "auto", *, max_train: int | None = None,
             note = f"MNIST download unavailable, so using the bundled digits instead. ({exc})"
             notes.append(note)
             if verbose:
-                print(f"[mlfootprint] {note}")
+                notice(note, FallbackNotice)
             data = load_bundled()
     data.notes = notes + data.notes
     for name, part, limit in (("max_train", "train", max_train), ("max_test", "test", max_test)):

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from . import describe, family_colour, family_marker, figure_html, method_footnote, new_figure, plt
+from . import PALETTE, describe, family_colour, family_marker, figure_html, method_footnote, new_figure, plt
 from .. import classify, display, units
 from ..records import TrainedRun
 from .axes import axis
@@ -182,7 +182,7 @@ def predictions_grid(x, y, pred, n_each: int = 10, title: str | None = None):
                 i = idx[j]
                 ax.imshow(np.asarray(x[i, 0]), cmap="gray_r")
                 ax.set_title(f"{pred[i]}" if name == "correct" else f"{pred[i]} (is {y[i]})",
-                             fontsize=8, color="#009E73" if name == "correct" else "#D55E00")
+                             fontsize=8, color=PALETTE["bluish green"] if name == "correct" else PALETTE["vermillion"])
         axes[row, 0].text(-0.3, 0.5, name, transform=axes[row, 0].transAxes, rotation=90,
                           va="center", ha="right", fontsize=9)
     title = title or "Predictions: top row correct, bottom row wrong (prediction, true label)"

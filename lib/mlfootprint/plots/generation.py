@@ -9,7 +9,7 @@ import numpy as np
 from .. import units
 from ..generate.summary import Row, total_g
 from ..quality import NAMES
-from . import describe, family_colour, family_marker, method_footnote, new_figure, plt
+from . import PALETTE, describe, family_colour, family_marker, method_footnote, new_figure, plt
 from .axes import axis
 
 _PERCENT = ("accuracy", "precision", "recall")
@@ -108,7 +108,7 @@ def judge_readings(rows: list[Row], measure: str, title: str | None = None):
         ax.scatter(xs, range(len(rows)), marker=markers[k % len(markers)], s=36, label=j, zorder=3)
     for i, r in enumerate(rows):
         lo, hi = (_plot_value(measure, v) for v in r.scores.range(measure))
-        ax.plot([lo, hi], [i, i], color="#555555", lw=1, zorder=2)
+        ax.plot([lo, hi], [i, i], color=PALETTE["dark grey"], lw=1, zorder=2)
     ax.set_yticks(range(len(rows)), [r.name for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(_label(measure))

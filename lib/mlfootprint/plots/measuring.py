@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import units
 from ..measure import Measurement
-from . import method_footnote, new_figure
+from . import PALETTE, method_footnote, new_figure
 from .axes import axis
 
 
@@ -18,18 +18,18 @@ def energy_vs_work(rows: list[dict]):
     energy = np.array([rec.energy_j for rec in recs])
     zero = flops == 0
     x_floor = flops[~zero].min() / 10 if (~zero).any() else 1.0
-    ax.scatter(flops[~zero], energy[~zero], color="#1f77b4", label="measured run")
+    ax.scatter(flops[~zero], energy[~zero], color=PALETTE["blue"], label="measured run")
     if zero.any():
-        ax.scatter(np.full(zero.sum(), x_floor), energy[zero], color="#d62728", marker="x",
+        ax.scatter(np.full(zero.sum(), x_floor), energy[zero], color=PALETTE["vermillion"], marker="x",
                    label="no work at all (plotted at the left edge)")
         floor = float(np.median(energy[zero]))
-        ax.axhline(floor, color="#d62728", ls="--", lw=1,
+        ax.axhline(floor, color=PALETTE["vermillion"], ls="--", lw=1,
                    label=f"floor: tracker overhead ≈ {units.energy(floor, digits=2)}")
     big = flops >= np.quantile(flops[~zero], 0.6) if (~zero).any() else ~zero
     if big.sum() >= 2:
         slope = float(np.median(energy[big] / flops[big]))
         xs = np.logspace(np.log10(x_floor), np.log10(flops.max()), 50)
-        ax.plot(xs, slope * xs, color="grey", lw=1,
+        ax.plot(xs, slope * xs, color=PALETTE["dark grey"], lw=1,
                 label=f"proportional: {units.energy(slope * 1e9, digits=2)} per GFLOP")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -46,10 +46,10 @@ def repeat_spread(records: list[dict], naive: dict | None = None):
     recs = [Measurement.from_dict(r) for r in records]
     energy = np.array([r.energy_j for r in recs])
     fig, ax = new_figure(6.4, 3.6)
-    ax.plot(np.arange(1, len(energy) + 1), energy, "o-", color="#1f77b4", label="one run")
+    ax.plot(np.arange(1, len(energy) + 1), energy, "o-", color=PALETTE["blue"], label="one run")
     mean, std = energy.mean(), energy.std(ddof=1) if len(energy) > 1 else 0.0
-    ax.axhline(mean, color="black", lw=1, label=f"mean {units.energy(mean)}")
-    ax.axhspan(mean - std, mean + std, color="grey", alpha=0.2,
+    ax.axhline(mean, color=PALETTE["black"], lw=1, label=f"mean {units.energy(mean)}")
+    ax.axhspan(mean - std, mean + std, color=PALETTE["dark grey"], alpha=0.2,
                label=f"±1 std ({units.percent(std / mean)} of the mean)")
     ax.set_xlabel("Run number")
     ax.set_title(f"The same work ({recs[0].label}) measured {len(recs)} times")
@@ -64,7 +64,7 @@ def co2_by_country(rows: list[dict], energy_kwh: float):
     fig, ax = new_figure(6.4, 3.8)
     labels = [f"{r['country']} ({units.number(r['g_per_kwh'])} g/kWh)" for r in rows]
     values = [r["emissions_g"] for r in rows]
-    ax.barh(labels, values, color="#2ca02c")
+    ax.barh(labels, values, color=PALETTE["bluish green"])
     ax.set_title(f"The same {units.energy(energy_kwh, 'kWh', system='J')} on different grids")
     axis(ax, "x", "Emissions for the same energy, CO₂e", "g")
     method_footnote(fig, "grid intensities from CodeCarbon's global_energy_mix.json "
