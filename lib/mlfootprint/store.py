@@ -163,9 +163,13 @@ class ResultStore:
                              f"got {namespace!r}")
         if not isinstance(settings, dict):
             raise TypeError(f"settings must be a dict, got {type(settings).__name__}: {settings!r:.60}")
+        try:
+            key_settings = _key_value(settings)
+        except TypeError as exc:
+            raise TypeError(f"settings: {exc}") from None
         return {
             "namespace": namespace,
-            "settings": _key_value(settings),
+            "settings": key_settings,
             "library_version": __version__,
             "code": code_version(*code),
         }
@@ -259,6 +263,8 @@ class ResultStore:
         The value returned is always the JSON round trip passed through ``decode``, so a
         freshly computed result and a stored one look exactly the same to the caller.
         """
+        if not callable(compute):
+            raise TypeError(f"compute must be a function to call, got {type(compute).__name__}")
         material, path = self._locate(namespace, settings, code)   # checks settings first
         if not refresh:
             value, stored = self._load_at(material, path, decode)

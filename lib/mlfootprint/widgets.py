@@ -74,6 +74,29 @@ def _control(name: str, options: Sequence, kind: str, value=None) -> widgets.Wid
     raise ValueError(f"control kind must be one of {CONTROL_KINDS}, got {kind!r}")
 
 
+def _check_switcher(controls, render, kinds) -> None:
+    """The arguments of :func:`view_switcher`, each error naming the control at fault."""
+    if not isinstance(controls, dict) or not controls:
+        raise ValueError(f"view_switcher needs a dict of at least one control, got {controls!r:.60}")
+    for n, opts in controls.items():
+        if isinstance(opts, (str, bytes, dict)) or not hasattr(opts, "__iter__"):
+            raise TypeError(f"control {n!r}: its values must be a list or tuple such as [1, 2, 4], "
+                            f"got {opts!r:.60}")
+        for o in opts:
+            try:
+                hash(o)
+            except TypeError:
+                raise TypeError(f"control {n!r}: the value {o!r:.40} cannot be a choice (a list or "
+                                f"dict cannot; use a tuple or a string)") from None
+    if not callable(render):
+        raise TypeError(f"render must be a function of the controls' values, got {type(render).__name__}")
+    for n, kind in (kinds or {}).items():
+        if n not in controls:
+            raise ValueError(f"kinds names a control {n!r} that is not among {list(controls)}")
+        if kind not in CONTROL_KINDS:
+            raise ValueError(f"kind {kind!r} for control {n!r} is not one of {', '.join(CONTROL_KINDS)}")
+
+
 def view_switcher(controls: dict[str, Sequence], render: Callable[..., Any], *,
                   kinds: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                   live: bool = True, title: str | None = None) -> widgets.VBox:
@@ -84,8 +107,7 @@ def view_switcher(controls: dict[str, Sequence], render: Callable[..., Any], *,
     views, so they work in the static HTML; with ``live=True`` and a kernel, moving a
     control also calls ``render`` again for the new combination.
     """
-    if not controls:
-        raise ValueError("view_switcher needs at least one control")
+    _check_switcher(controls, render, kinds)
     names = list(controls)
     options = {n: list(controls[n]) for n in names}
     for n, opts in options.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 
+from ..checks import integer, number
 from .base import ConditionalSampler, class_tensors
 from .config import IMAGE_PIXELS, N_CLASSES
 
@@ -14,6 +15,7 @@ class PCAGenerator(ConditionalSampler):
 
     def __init__(self, n_components: int = 20):
         super().__init__()
+        n_components = integer("n_components", n_components, lo=1, hi=IMAGE_PIXELS)
         self.register_buffer("mean", torch.zeros(N_CLASSES, IMAGE_PIXELS))
         self.register_buffer("components", torch.zeros(N_CLASSES, n_components, IMAGE_PIXELS))
         self.register_buffer("variance", torch.zeros(N_CLASSES, n_components))
@@ -49,6 +51,7 @@ class PixelGenerator(ConditionalSampler):
 
     def __init__(self, smoothing: float = 1.0):
         super().__init__()
+        smoothing = number("smoothing", smoothing, lo=0)
         self.smoothing = smoothing
         self.register_buffer("probs", torch.full((N_CLASSES, IMAGE_PIXELS), 0.5))
 

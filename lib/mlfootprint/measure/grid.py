@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _codecarbon as cc
+from ..checks import number
 
 DEFAULT_COUNTRY = "USA"
 COUNTRY_ENV = "MLFOOTPRINT_COUNTRY"
@@ -72,6 +73,7 @@ def carbon_intensity(code: str | None = None) -> GridIntensity:
 
 def kwh_to_kg(kwh: float, code: str | None = None) -> float:
     """kg CO2e for ``kwh`` of electricity on ``code``'s grid (default: the grid in force)."""
+    kwh = number("kwh", kwh)
     return kwh * carbon_intensity(code).g_per_kwh / 1000.0
 
 
