@@ -234,6 +234,24 @@ def test_codecarbon_warnings_reach_the_record_and_the_reader(capsys):
     assert clean.tracker_warnings == []
 
 
+def test_warnings_still_reach_the_record_after_another_tracker_set_the_level_to_error():
+    """Any CodeCarbon tracker made in the process (here one with ``log_level="error"``, as a
+    reader or another test may make) sets CodeCarbon's logger level for everyone."""
+    from codecarbon import OfflineEmissionsTracker
+
+    measure.measure_once(busy)          # the course's tracker exists first
+    OfflineEmissionsTracker(country_iso_code="USA", log_level="error", save_to_file=False,
+                            allow_multiple_runs=True)
+    assert logging.getLogger("codecarbon").getEffectiveLevel() == logging.ERROR
+
+    def work():
+        logging.getLogger("codecarbon").warning("Could not measure RAM Power (after error level)")
+
+    with pytest.warns(TrackerNotice, match="after error level"):
+        _, rec = measure.measure_once(work, label="warned")
+    assert rec.tracker_warnings == ["Could not measure RAM Power (after error level)"]
+
+
 def test_codecarbon_log_lines_do_not_reach_output(capsys):
     measure.measure_repeated(busy, repeats=1, min_seconds=0.05)
     measure.measure_once(busy, tracking_mode="machine")

@@ -3,7 +3,8 @@
 * ``book/_ext/static_build.py``: the kernel the build starts inherits
   ``MLFOOTPRINT_STATIC_BUILD=1``, so the course's bars are silent in the build;
 * ``book/_ext/no_progress_bars.py``: a bar drawn by another library (raw ``tqdm.auto``) is
-  taken out of the page and its widget state, while a real widget (a slider) stays;
+  taken out of the page and its widget state, and so is a closed bar's text fallback, while
+  a real widget (a slider) stays;
 * ``book/_ext/figure_alt.py``: a figure shown by a cell gets its alt text and caption from
   the output metadata that ``mlfootprint.plots`` adds;
 * ``mlfootprint.display.source_note`` renders as an admonition.
@@ -30,6 +31,8 @@ NOTEBOOK_CELLS = [
     "import os\nprint('static build:', os.environ.get('MLFOOTPRINT_STATIC_BUILD'))",
     "from mlfootprint.progress import tqdm\nfor _ in tqdm(range(3), desc='course bar'):\n    pass",
     "from tqdm.auto import tqdm as raw\nfor _ in raw(range(3), desc='library bar'):\n    pass",
+    # a bar whose widget is closed before the state is saved: the page gets its text fallback
+    "closed = raw(range(272), desc='closed ' + 'bar')\nclosed.container.close()",
     textwrap.dedent("""\
         import matplotlib.pyplot as plt
         from mlfootprint import plots
@@ -92,6 +95,7 @@ def test_no_progress_bar_in_the_built_page(built_page):
     assert state[json.loads(views[0])["model_id"]]["model_name"] == "IntSliderModel"
     assert "course bar" not in json.dumps(state) and "library bar" not in json.dumps(state)
     assert "kept slider" in json.dumps(state)
+    assert "closed bar:" not in built_page, "a bar's text fallback reached the page"
 
 
 def test_figures_get_alt_text_and_captions(built_page):

@@ -11,7 +11,9 @@ This extension wraps MyST-NB 1.4's ``NbElementRenderer.render_nb_finalise``, whi
 receives the notebook's widget state once every cell is rendered. It finds the widgets
 that are tqdm-style bars (an ``HBox`` of HTML labels around one ``FloatProgress`` or
 ``IntProgress``), removes their views from the page (and the output box they leave
-empty), and drops their models from the embedded widget state. Every other widget (the
+empty), and drops their models from the embedded widget state. A bar whose widget model
+was closed before the state was saved is rendered from its text fallback; such text
+outputs ("desc: 0%|   | 0/272 [...]") are removed too. Every other widget (the
 course's sliders and views) is left untouched. The notebook in JupyterLab is not changed.
 """
 
@@ -109,6 +111,30 @@ def remove_bar_views(document: nodes.document, bars: set[str]) -> int:
     return removed
 
 
+# tqdm's text form: "desc: 42%|####      | 114/272 [00:03<00:04, 38.2it/s]"
+_TEXT_BAR_RE = re.compile(r"^[^\n]*\d+%\|[^\n|]*\|\s*[\d.]+[kMG]?/[\d.?]+[kMG]? \[[^\n]*\]\s*$")
+
+
+def remove_text_bars(document: nodes.document) -> int:
+    """Remove plain-text outputs that are only a tqdm bar: a bar widget whose model was closed
+    before the notebook's widget state was saved is shown by its text fallback."""
+    removed = 0
+    for node in list(document.findall(nodes.Element)):
+        if "text_plain" not in node.get("classes", ()) or node.parent is None:
+            continue
+        if not _TEXT_BAR_RE.match(node.astext().strip()):
+            continue
+        parent = node.parent
+        parent.remove(node)
+        removed += 1
+        while parent is not None and isinstance(parent, nodes.container) and not parent.children \
+                and parent.parent is not None:
+            grand = parent.parent
+            grand.remove(parent)
+            parent = grand
+    return removed
+
+
 def _wrap(render_nb_finalise):
     def render_nb_finalise_without_bars(self, metadata: dict) -> None:
         widgets = (metadata or {}).get("widgets") or {}
@@ -120,6 +146,9 @@ def _wrap(render_nb_finalise):
             logger.info(f"no_progress_bars: removed {removed} progress-bar view(s)")
             pruned = dict(state_mime, state=prune_state(state, bars))
             metadata = dict(metadata, widgets=dict(widgets, **{WIDGET_STATE: pruned}))
+        text_bars = remove_text_bars(self.renderer.document)
+        if text_bars:
+            logger.info(f"no_progress_bars: removed {text_bars} progress bar(s) shown as text")
         return render_nb_finalise(self, metadata)
 
     setattr(render_nb_finalise_without_bars, _MARK, True)

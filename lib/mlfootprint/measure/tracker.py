@@ -75,6 +75,21 @@ _trackers: dict[TrackerConfig, OfflineEmissionsTracker] = {}
 _gpu_models: dict[TrackerConfig, str] = {}  # as the hardware set-up task reported it
 
 
+def _listen() -> None:
+    """Make CodeCarbon's warnings reach :data:`_capture`: our handler and gate on its logger,
+    and the logger at WARNING. Done before every task, because any tracker made elsewhere in
+    the process (``log_level="error"``) sets that logger's level for everyone; the gate
+    keeps its info chatter out either way, and its console handlers print errors only."""
+    logger = logging.getLogger(cc.LOGGER_NAME)
+    if _capture not in logger.handlers:
+        logger.addHandler(_capture)
+    if _gate not in logger.filters:
+        logger.addFilter(_gate)
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    cc.quiet_stream_handlers()
+
+
 def _tracker(config: TrackerConfig) -> OfflineEmissionsTracker:
     tracker = _trackers.get(config)
     if tracker is None:
@@ -85,12 +100,8 @@ def _tracker(config: TrackerConfig) -> OfflineEmissionsTracker:
             kwargs["force_cpu_power"] = config.force_cpu_power
         if config.force_ram_power is not None:
             kwargs["force_ram_power"] = config.force_ram_power
-        logger = logging.getLogger(cc.LOGGER_NAME)
-        if _capture not in logger.handlers:
-            logger.addHandler(_capture)
-        if _gate not in logger.filters:
-            logger.addFilter(_gate)
         tracker = OfflineEmissionsTracker(**kwargs)
+        _listen()
         cc.quiet_stream_handlers()
         # set the hardware up now (public: the first start_task would do it), not inside the
         # first measurement; its set-up warnings are explained by the method, not captured
@@ -201,6 +212,7 @@ class _Raw:
 def _task(tracker: OfflineEmissionsTracker) -> Iterator[dict]:
     """One tracker task around the block; afterwards ``box["raw"]`` holds what it reported."""
     box: dict = {}
+    _listen()
     _capture.messages = []
     tracker.start_task()
     try:
