@@ -252,6 +252,21 @@ def test_warnings_still_reach_the_record_after_another_tracker_set_the_level_to_
     assert rec.tracker_warnings == ["Could not measure RAM Power (after error level)"]
 
 
+def test_a_fresh_process_shows_no_codecarbon_chatter():
+    """The first measurement of a process (a reader's first cell) creates the tracker: its
+    start-up log lines stay off both stdout and stderr."""
+    import subprocess
+    import sys
+
+    code = ("from mlfootprint import measure\n"
+            "measure.measure_once(lambda: sum(range(100_000)), label='first')\n"
+            "print('measured')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "measured" in proc.stdout
+    assert "[codecarbon" not in proc.stdout and "[codecarbon" not in proc.stderr, proc.stderr[-2000:]
+
+
 def test_codecarbon_log_lines_do_not_reach_output(capsys):
     measure.measure_repeated(busy, repeats=1, min_seconds=0.05)
     measure.measure_once(busy, tracking_mode="machine")

@@ -100,8 +100,9 @@ def _tracker(config: TrackerConfig) -> OfflineEmissionsTracker:
             kwargs["force_cpu_power"] = config.force_cpu_power
         if config.force_ram_power is not None:
             kwargs["force_ram_power"] = config.force_ram_power
+        _listen()    # before: the gate keeps the tracker's start-up chatter out
         tracker = OfflineEmissionsTracker(**kwargs)
-        _listen()
+        _listen()    # after: its log_level has just set the logger's level
         cc.quiet_stream_handlers()
         # set the hardware up now (public: the first start_task would do it), not inside the
         # first measurement; its set-up warnings are explained by the method, not captured
