@@ -93,21 +93,26 @@ def _view_id(node: nodes.raw) -> str | None:
         return None
 
 
+def _remove(node: nodes.Node) -> None:
+    """Take ``node`` out of the page, and the output boxes it leaves empty (no empty grey
+    strip on the page)."""
+    parent = node.parent
+    parent.remove(node)
+    while parent is not None and isinstance(parent, nodes.container) and not parent.children \
+            and parent.parent is not None:
+        grand = parent.parent
+        grand.remove(parent)
+        parent = grand
+
+
 def remove_bar_views(document: nodes.document, bars: set[str]) -> int:
     """Remove the raw widget views of ``bars`` from ``document``; returns how many."""
     removed = 0
     for raw in list(document.findall(nodes.raw)):
         if WIDGET_VIEW not in raw.astext() or _view_id(raw) not in bars:
             continue
-        parent = raw.parent
-        parent.remove(raw)
+        _remove(raw)
         removed += 1
-        # an output box left empty goes too (no empty grey strip on the page)
-        while parent is not None and isinstance(parent, nodes.container) and not parent.children \
-                and parent.parent is not None:
-            grand = parent.parent
-            grand.remove(parent)
-            parent = grand
     return removed
 
 
@@ -124,14 +129,8 @@ def remove_text_bars(document: nodes.document) -> int:
             continue
         if not _TEXT_BAR_RE.match(node.astext().strip()):
             continue
-        parent = node.parent
-        parent.remove(node)
+        _remove(node)
         removed += 1
-        while parent is not None and isinstance(parent, nodes.container) and not parent.children \
-                and parent.parent is not None:
-            grand = parent.parent
-            grand.remove(parent)
-            parent = grand
     return removed
 
 
