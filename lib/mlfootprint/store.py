@@ -53,8 +53,6 @@ from .notices import NotSavedNotice, RecomputeNotice, notice
 from .paths import DataDirError, atomic_write_bytes, data_dir, data_dir_origin
 
 
-
-
 class CorruptResultWarning(RecomputeNotice):
     """A stored result or artefact could not be used and will be recomputed."""
 
