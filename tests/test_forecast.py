@@ -114,3 +114,13 @@ def test_calibrate_times_a_real_step_under_the_tracker(tmp_data):
     assert fc.time_s == pytest.approx(part.seconds_per_unit * 500)
     with pytest.raises(ValueError, match="samples"):
         forecast.calibrate(step, 1, name="x", samples=0)
+
+
+def test_tracker_overhead_is_one_unit_of_what_the_tracker_reports_for_empty_work(tmp_data):
+    part = forecast.tracker_overhead(samples=3)
+    assert part.total_units == 1 and len(part.unit_seconds) == 3
+    assert all(s > 0 for s in part.unit_seconds)      # the tracker's own window is never free
+    assert part.seconds == pytest.approx(part.seconds_per_unit)
+    assert part.power_w >= 0 and part.calibration_s >= sum(part.unit_seconds)
+    with pytest.raises(ValueError, match="samples"):
+        forecast.tracker_overhead(samples=0)

@@ -13,6 +13,8 @@ workload's *parts* are scaled apart, each by how many times the full run repeats
   interval, and the sentence that says how it was made (:meth:`Forecast.method`);
 - :func:`calibrate` -- times a ``step()`` callable a few times under the tracker and
   returns its :class:`Part` (warm-up steps excluded);
+- :func:`tracker_overhead` -- what the tracker's own start and stop add to a run measured
+  in one window (it matters for runs of a few hundredths of a second);
 - :func:`compare` -- predicted against actual, as ratios.
 
 CO2 is never stored: :attr:`Forecast.emissions_kg` is energy x the grid in force now.
@@ -205,6 +207,22 @@ def calibrate(step: Callable[[], Any], total_units: float, *, name: str, units_p
     rec = t.record
     power = rec.energy_kwh * 3.6e6 / rec.duration_s if rec.duration_s else 0.0
     return Part(name, tuple(per_unit), float(total_units), power, time.perf_counter() - start), rec
+
+
+def tracker_overhead(samples: int = 5) -> Part:
+    """The seconds the tracker itself adds to a run measured in one window: the duration it
+    reports for empty work, ``samples`` times after one warm-up, as a :class:`Part` of one
+    unit. A forecast of work measured by ``measure_once`` adds it (the actual includes it)."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples must be an integer (at least 1), got {samples!r}")
+    start = time.perf_counter()
+    measure.measure_once(lambda: None, label="calibration: the tracker's own start and stop")
+    records = [measure.measure_once(lambda: None, label="calibration: the tracker's own start and stop")[1]
+               for _ in range(samples)]
+    seconds = sum(r.duration_s for r in records)
+    power = sum(r.energy_kwh for r in records) * 3.6e6 / seconds if seconds else 0.0
+    return Part("the tracker's own start and stop", tuple(r.duration_s for r in records), 1, power,
+                time.perf_counter() - start)
 
 
 @dataclass(frozen=True)

@@ -43,20 +43,26 @@ class LatentMixture(nn.Module):
 
     @torch.no_grad()
     def fit(self, codes: torch.Tensor, labels: torch.Tensor, seed: int = 0) -> "LatentMixture":
+        for c in range(N_CLASSES):
+            self.fit_class(c, codes[labels == c], seed)
+        return self
+
+    @torch.no_grad()
+    def fit_class(self, c: int, codes: torch.Tensor, seed: int = 0) -> "LatentMixture":
+        """Fit class ``c``'s mixture to ``codes``, the codes of that class's digits."""
         from sklearn.mixture import GaussianMixture  # heavy import, only needed when fitting
 
         k = self.components
-        for c in range(N_CLASSES):
-            zc = codes[labels == c].double().numpy()
-            if len(zc) <= k:
-                raise ValueError(f"a mixture of mixture_components={k} needs more than {k} "
-                                 f"training digits per class; class {c} has {len(zc)}")
-            gm = GaussianMixture(k, covariance_type="full", reg_covar=1e-4, random_state=seed,
-                                 max_iter=200).fit(zc)
-            self.weights[c] = torch.as_tensor(gm.weights_, dtype=torch.float32)
-            self.means[c] = torch.as_tensor(gm.means_, dtype=torch.float32)
-            cov = torch.as_tensor(gm.covariances_, dtype=torch.float64)
-            self.scale_tril[c] = torch.linalg.cholesky(cov).float()
+        zc = codes.double().numpy()
+        if len(zc) <= k:
+            raise ValueError(f"a mixture of mixture_components={k} needs more than {k} "
+                             f"training digits per class; class {c} has {len(zc)}")
+        gm = GaussianMixture(k, covariance_type="full", reg_covar=1e-4, random_state=seed,
+                             max_iter=200).fit(zc)
+        self.weights[c] = torch.as_tensor(gm.weights_, dtype=torch.float32)
+        self.means[c] = torch.as_tensor(gm.means_, dtype=torch.float32)
+        cov = torch.as_tensor(gm.covariances_, dtype=torch.float64)
+        self.scale_tril[c] = torch.linalg.cholesky(cov).float()
         return self
 
     def sample(self, labels: torch.Tensor, temperature: float,
