@@ -14,10 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from mlfootprint.lab import execute_chapter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,15 +30,11 @@ def main() -> int:
     if not path.is_file():
         print(f"no chapter {path}", file=sys.stderr)
         return 2
-    nb = jupytext.read(path)
-    client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "book")}})
     start = time.perf_counter()
+    nb, error = execute_chapter(path, args.timeout)
     rc = 0
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        print(f"cell failed:\n{exc}", file=sys.stderr)
+    if error is not None:
+        print(f"cell failed:\n{error}", file=sys.stderr)
         rc = 1
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

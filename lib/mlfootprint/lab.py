@@ -16,6 +16,9 @@ pieces bridge the gap, without changing a chapter's source:
   a cell glues (myst-nb's ``glue``) and defines ``glued(role, content)``, which renders it
   as myst-nb would; hidden glue outputs (which JupyterLab can only show as "No renderer
   could be found") are not sent to the page.
+
+:func:`execute_chapter` runs a chapter as *Run All* does, outside JupyterLab (Binder's
+preparation, ``tools/run_chapter.py``).
 """
 
 from __future__ import annotations
@@ -148,3 +151,25 @@ def load_ipython_extension(ip) -> None:
     pub = getattr(ip, "display_pub", None)
     if pub is not None and hasattr(pub, "register_hook"):
         pub.register_hook(_hook)
+
+
+def execute_chapter(path, timeout: int = 1800):
+    """Execute the chapter at ``path`` (a MyST ``.md`` or ``.ipynb``) in a fresh python3
+    kernel started in its folder, as *Run All* does; nothing is written back. Returns the
+    executed notebook and ``None``, or the notebook as far as it ran and the error of the
+    cell that failed (its name and message are in ``str(error)``)."""
+    from pathlib import Path
+
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = Path(path)
+    nb = jupytext.read(path)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        return nb, exc
+    return nb, None
