@@ -203,87 +203,57 @@ def bench_input(bench, label: str):
     return bench.locator(".widget-text, .widget-inline-hbox", has_text=label).locator("input").first
 
 
+# chapter -> (settings typed into its bench, a bad setting, words its message must hold)
+BENCH_RUNS = {
+    "classification": ({"layer sizes": "16, 8", "epochs": "2"}, ("layer sizes", "0"), "at least 1"),
+    "generation": ({"epochs (CVAE)": "2"}, ("hidden sizes", "abc"), "whole number"),
+}
+
+
 @pytest.mark.browser
-def test_classification_chapter_and_its_bench(lab, browser):
-    source = BOOK / "classification.md"
+@pytest.mark.parametrize("chapter", list(BENCH_RUNS))
+def test_a_chapter_and_its_bench(lab, browser, chapter):
+    """Run All, the prose with its numbers, the bench (forecast, run with its progress bar,
+    "Yours" with the figure, a bad setting), then the chapter saved unchanged."""
+    settings, (bad_label, bad_value), words = BENCH_RUNS[chapter]
+    source = BOOK / f"{chapter}.md"
     before = digest(source)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        panel = open_chapter(page, lab, "classification")
+        panel = open_chapter(page, lab, chapter)
         run_all(page, panel, RUN_ALL_TIMEOUT_S)
         assert not tracebacks(panel)
         problems = raw_roles_settled(page, panel, source)
         assert not problems, problems
         bench = panel.locator(".mlfp-bench").last
         bench.scroll_into_view_if_needed()
-        bench_input(bench, "layer sizes").fill("16, 8")
-        bench_input(bench, "epochs").fill("2")
-        bench_input(bench, "epochs").press("Enter")
-        shot(page, "classification-before")
-        bench.get_by_role("button", name="Forecast").click()
-        bench.locator(".mlfp-bench-forecast").wait_for(timeout=300_000)
-        assert "CO₂" in bench.locator(".mlfp-bench-forecast").inner_text()
-        bench.get_by_role("button", name="Run").click()
-        bench.locator(".widget-hprogress, .jupyter-widgets.widget-hprogress").first.wait_for(
-            state="visible", timeout=60_000)
-        bench.locator(".widget-hprogress").first.scroll_into_view_if_needed()
-        shot(page, "classification-during")
-        bench.locator(".mlfp-bench-result").wait_for(timeout=600_000)
-        assert "Yours" in bench.locator(".mlfp-bench-result").inner_text()
-        assert bench.locator("img").count() >= 1          # the figure with the star marked "yours"
-        bench.locator("img").last.scroll_into_view_if_needed()
-        shot(page, "classification-after")
-        bench_input(bench, "layer sizes").fill("0")
-        bench_input(bench, "layer sizes").press("Enter")
-        bench.get_by_role("button", name="Forecast").click()
-        err = bench.locator(".mlfp-bench-error")
-        err.wait_for(timeout=60_000)
-        assert "at least 1" in err.inner_text()
-        shot(page, "classification-bad-size")
-        save(page)
-    finally:
-        page.close()
-    assert digest(source) == before, "opening, running and saving the chapter changed classification.md"
-
-
-@pytest.mark.browser
-def test_generation_chapter_and_its_bench(lab, browser):
-    """Shorter: the bench's own CVAE, two epochs; a bad size; the chapter saved unchanged."""
-    source = BOOK / "generation.md"
-    before = digest(source)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        panel = open_chapter(page, lab, "generation")
-        run_all(page, panel, RUN_ALL_TIMEOUT_S)
-        assert not tracebacks(panel)
-        problems = raw_roles_settled(page, panel, source)
-        assert not problems, problems
-        bench = panel.locator(".mlfp-bench").last
-        bench.scroll_into_view_if_needed()
-        bench_input(bench, "epochs (CVAE)").fill("2")
-        bench_input(bench, "epochs (CVAE)").press("Enter")
-        shot(page, "generation-before")
+        for label, value in settings.items():
+            bench_input(bench, label).fill(value)
+            bench_input(bench, label).press("Enter")
+        shot(page, f"{chapter}-before")
         bench.get_by_role("button", name="Forecast").click()
         bench.locator(".mlfp-bench-forecast").wait_for(timeout=300_000)
         assert "CO₂" in bench.locator(".mlfp-bench-forecast").inner_text()
         bench.get_by_role("button", name="Run").click()
         bench.locator(".widget-hprogress").first.wait_for(state="visible", timeout=60_000)
         bench.locator(".widget-hprogress").first.scroll_into_view_if_needed()
-        shot(page, "generation-during")
+        shot(page, f"{chapter}-during")
         bench.locator(".mlfp-bench-result").wait_for(timeout=600_000)
         assert "Yours" in bench.locator(".mlfp-bench-result").inner_text()
-        assert bench.locator("img").count() >= 1          # training cost with yours, and your digits
+        assert bench.locator("img").count() >= 1          # the chapter's figure with yours on it
         bench.locator("img").last.scroll_into_view_if_needed()
-        shot(page, "generation-after")
-        bench_input(bench, "hidden sizes").fill("abc")
-        bench_input(bench, "hidden sizes").press("Enter")
+        shot(page, f"{chapter}-after")
+        bench_input(bench, bad_label).fill(bad_value)
+        bench_input(bench, bad_label).press("Enter")
         bench.get_by_role("button", name="Forecast").click()
-        bench.locator(".mlfp-bench-error").wait_for(timeout=60_000)
-        assert "whole number" in bench.locator(".mlfp-bench-error").inner_text()
+        err = bench.locator(".mlfp-bench-error")
+        err.wait_for(timeout=60_000)
+        assert words in err.inner_text()
+        shot(page, f"{chapter}-bad-setting")
         save(page)
     finally:
         page.close()
-    assert digest(source) == before, "opening, running and saving the chapter changed generation.md"
+    assert digest(source) == before, f"opening, running and saving the chapter changed {chapter}.md"
 
 
 @pytest.mark.browser
