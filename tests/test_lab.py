@@ -35,7 +35,6 @@ SHOTS = BOOK / "_build" / "screenshots" / "lab"
 RUN_ALL_TIMEOUT_S = float(os.environ.get("MLFOOTPRINT_LAB_TIMEOUT", 40 * 60))
 
 
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
