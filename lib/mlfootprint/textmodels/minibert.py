@@ -115,9 +115,11 @@ def _load(folder: Path, run: TrainedRun) -> tuple[Any, Any]:
 def minibert(settings: dict | None = None, progress: bool = True) -> tuple[tuple[Any, Any], PretrainResult]:
     """``((model, tokenizer), result)``: loaded when kept and intact, else pre-trained now."""
     s = pretraining.pretrain_settings(settings)
+    # the key also holds the shipped vocabulary (a data file, not code)
+    key = {**s, "vocabulary_sha256": pretraining.shipped_vocabulary()[1]}
     # the folder before the work: its key hashes code that may be edited while the model trains
-    folder = store.default_store().artefact_folder(NAMESPACE, s, CODE)
-    artefact, run = store.keep(NAMESPACE, s, make=lambda: _make(s, progress), save=_save, load=_load,
+    folder = store.default_store().artefact_folder(NAMESPACE, key, CODE)
+    artefact, run = store.keep(NAMESPACE, key, make=lambda: _make(s, progress), save=_save, load=_load,
                                code=CODE, decode=_decode)
     return artefact, PretrainResult(folder if folder.is_dir() else None, run)
 

@@ -6,7 +6,10 @@ what happened; :mod:`.minibert` keeps them through the store.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Sequence
 
 import torch
@@ -53,6 +56,10 @@ def pretrain_settings(overrides: dict | None = None) -> dict:
         settings[key] = value
     for key, (lo, hi) in _INT_BOUNDS.items():
         settings[key] = integer(key, settings[key], lo=lo, hi=hi)
+    n_vocab = len(shipped_vocabulary()[0])
+    if settings["vocab_size"] > n_vocab:
+        raise ValueError(f"vocab_size must be at most {n_vocab:,}, the tokens of the shipped "
+                         f"vocabulary {VOCAB_FILE.name}, got {settings['vocab_size']:,}")
     if settings["hidden"] % settings["heads"]:
         raise ValueError(f"hidden must be a multiple of heads, got hidden={settings['hidden']} "
                          f"and heads={settings['heads']}")
@@ -64,19 +71,59 @@ def pretrain_settings(overrides: dict | None = None) -> dict:
     return settings
 
 
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+# The mini-BERT's vocabulary, shipped: WordPiece training (tokenizers' Rust trainer) breaks
+# ties in a different order in every process, so two trainings with one seed gave two
+# vocabularies, hence two models under one key. tools/make_minibert_vocab.py wrote this
+# file from the corpus (tokens in the trainer's order: specials, characters, then merges).
+VOCAB_FILE = Path(__file__).with_name("minibert_vocab.txt")
+
+
+def _bare_wordpiece(vocab: dict[str, int] | None = None) -> Tokenizer:
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]") if vocab else models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    return tok
+
+
 def train_wordpiece(sentences: Sequence[str], vocab_size: int, bert_template: bool = True):
     """A lower-casing WordPiece tokenizer trained on ``sentences`` (transformers-compatible).
 
     With ``bert_template`` each text is wrapped as ``[CLS] text [SEP]`` (for a masked LM);
-    without it nothing is added (for a generator, whose end-of-text token is ``[SEP]``)."""
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
+    without it nothing is added (for a generator, whose end-of-text token is ``[SEP]``).
+    The vocabulary can differ from one process to the next (see :data:`VOCAB_FILE`)."""
+    tok = _bare_wordpiece()
     tok.train_from_iterator(list(sentences), trainers.WordPieceTrainer(
-        vocab_size=integer("vocab_size", vocab_size, lo=len(specials) + 1),
-        special_tokens=specials, show_progress=False))
+        vocab_size=integer("vocab_size", vocab_size, lo=len(SPECIALS) + 1),
+        special_tokens=SPECIALS, show_progress=False))
+    return _wrap(tok, bert_template)
+
+
+@lru_cache(maxsize=1)
+def shipped_vocabulary() -> tuple[list[str], str]:
+    """The shipped vocabulary's tokens, in order, and the SHA-256 of the file."""
+    try:
+        raw = VOCAB_FILE.read_bytes()
+    except OSError as exc:
+        raise FileNotFoundError(f"the mini-BERT vocabulary {VOCAB_FILE} cannot be read ({exc}); "
+                                f"restore it from git or run tools/make_minibert_vocab.py") from None
+    tokens = raw.decode("utf-8").splitlines()
+    if tokens[:len(SPECIALS)] != SPECIALS or len(set(tokens)) != len(tokens):
+        raise ValueError(f"{VOCAB_FILE} is not a vocabulary written by tools/make_minibert_vocab.py "
+                         f"(it must start with {SPECIALS} and list each token once)")
+    return tokens, hashlib.sha256(raw).hexdigest()
+
+
+def course_tokenizer(vocab_size: int):
+    """The mini-BERT's tokenizer: the first ``vocab_size`` tokens of the shipped vocabulary
+    (the same tokens, hence the same ids, in every process)."""
+    tokens, _ = shipped_vocabulary()
+    vocab_size = integer("vocab_size", vocab_size, lo=len(SPECIALS) + 1, hi=len(tokens))
+    return _wrap(_bare_wordpiece({t: i for i, t in enumerate(tokens[:vocab_size])}), True)
+
+
+def _wrap(tok: Tokenizer, bert_template: bool):
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     if bert_template:
         tok.post_processor = processors.TemplateProcessing(
@@ -146,14 +193,14 @@ def pretrain_masked_lm(train: Sequence[str], settings: dict | None = None,
                        progress: bool = True) -> tuple[Any, Any, dict]:
     """Pre-train a small BERT on ``train`` sentences: ``(model, tokenizer, info)``.
 
-    Deterministic per seed up to the tokenizer (WordPiece training is not bit-for-bit
-    reproducible). Runs on ``settings["threads"]`` CPU threads and restores the previous
+    Bit-for-bit deterministic per seed on one machine: the tokenizer comes from the shipped
+    vocabulary (:func:`course_tokenizer`), and ``train`` is only tokenized. Runs on ``settings["threads"]`` CPU threads and restores the previous
     number afterwards. A loss that becomes non-finite or explodes stops with a clear error.
     """
     s = pretrain_settings(settings)
     with torch_threads(s["threads"]):
         torch.manual_seed(s["seed"])
-        tokenizer = train_wordpiece(train, s["vocab_size"])
+        tokenizer = course_tokenizer(s["vocab_size"])
         data, n_tokens = token_blocks(tokenizer, train, s["seq_len"])
         model = build_model(tokenizer, s)
         opt = torch.optim.AdamW(model.parameters(), lr=s["lr"], weight_decay=s["weight_decay"])
