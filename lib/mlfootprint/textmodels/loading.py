@@ -11,12 +11,13 @@ why: SmolLM2-135M-Instruct (:mod:`.smollm2`) for generation and the course's min
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..notices import FallbackNotice, notice
+from ..notices import PREFIX, FallbackNotice, notice
 from .common import MINIBERT_NAME, ONLINE_DEFAULTS, SMOLLM2_NAME, check_task, n_params
 from .folders import course_model_meta, from_pretrained
 from .hub import OFFLINE_ENV, hub_status, looks_like_path, offline_forced, valid_hub_id
@@ -114,6 +115,8 @@ def _fallback(spec: str, task: str, why: str, fallback, verbose: bool) -> Loaded
 
 def _from_hub(spec: str, task: str, fallback, verbose: bool) -> LoadedModel:
     status = hub_status(spec)
+    if status.state == "unreachable":  # the reader gets a plain note; the cause goes to the log
+        print(f"{PREFIX} the Hugging Face Hub did not answer for {spec!r}: {status.reason}", file=sys.stderr)
     if status.state == "missing":
         raise ValueError(f"unknown model id {spec!r}: {status.reason}. Check the spelling, "
                          f"or give a local folder; the defaults are {ONLINE_DEFAULTS}.")
@@ -124,11 +127,10 @@ def _from_hub(spec: str, task: str, fallback, verbose: bool) -> LoadedModel:
     except (OSError, ValueError):
         if not local:
             raise
-        return _fallback(spec, task, f"the Hugging Face Hub is unreachable ({status.reason})",
-                         fallback, verbose)
+        return _fallback(spec, task, "the Hugging Face Hub could not be reached", fallback, verbose)
     note = ""
     if local:
-        note = f"the hub is unreachable ({status.reason}); {spec!r} was found in the local Hub cache"
+        note = f"the Hugging Face Hub could not be reached; {spec!r} was found in the local Hub cache"
         if verbose:
             notice(f"{note}.", FallbackNotice)
     return LoadedModel(model, tokenizer, task, spec, "hub cache" if local else "hub", spec, spec,
