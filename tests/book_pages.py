@@ -46,16 +46,20 @@ def executed_notebook_path(name: str, book: Path = BOOK) -> Path:
     return Path(book) / "_build" / "jupyter_execute" / f"{name}.ipynb"
 
 
+_BUILT: dict[Path, Path] = {}
+
+
 def ensure_built(book: Path = BOOK) -> Path:
-    """Build ``book`` (``jupyter-book build``, with its caches) unless its HTML is newer than
-    every source; the browser test shares this rule, so one ``make test`` builds once."""
+    """Build ``book`` once per test session (``jupyter-book build``: a page is executed again
+    only when its fingerprint changed, see ``book/_ext/fresh_pages.py``), so one
+    ``make test`` builds once and every test reads a book that is fresh."""
     import browser_helpers as bh
 
-    reason = bh.html_is_stale(Path(book))
-    if reason:
-        print(f"\nbuilding the book: {reason}")
-        bh.build_book(Path(book))
-    return Path(book) / "_build"
+    book = Path(book)
+    if book not in _BUILT:
+        bh.build_book(book)
+        _BUILT[book] = book / "_build"
+    return _BUILT[book]
 
 
 def output_text(nb, include_code: bool = False) -> str:

@@ -37,36 +37,20 @@ def chromium_path() -> str | None:
 
 
 # ---------------------------------------------------------------- build -----------------
-def book_sources(book: Path) -> list[Path]:
-    """Files whose change makes book/_build/html stale."""
-    found = [p for p in book.rglob("*") if p.is_file() and "_build" not in p.parts]
-    return [p for p in found if p.suffix in {".md", ".ipynb", ".yml", ".py", ".js", ".png",
-                                             ".json", ".css", ".bib"}]
-
-
-def html_is_stale(book: Path) -> str | None:
-    """Why the HTML build must be redone, or None when it is newer than every source."""
-    index = book / "_build" / "html" / "index.html"
-    if not index.exists():
-        return f"{index} does not exist"
-    built = index.stat().st_mtime
-    newer = [p for p in book_sources(book) if p.stat().st_mtime > built]
-    if newer:
-        return f"{len(newer)} source file(s) changed since the build, e.g. {newer[0]}"
-    return None
-
-
-def build_book(book: Path) -> None:
-    """``jupyter-book build`` (executes the chapters, using the execution/results caches)."""
+def build_book(book: Path, *, env: dict | None = None, path_output: Path | None = None) -> str:
+    """``jupyter-book build``: it executes each page whose fingerprint changed (its code, the
+    library, a documented setting or the results store: ``book/_ext/fresh_pages.py``) and
+    reuses the others, so a build that changes nothing takes seconds. Returns the log."""
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(book)]
+    if path_output is not None:
+        cmd += ["--path-output", str(path_output)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                          cwd=book.parent)
+                          cwd=book.parent, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"`{' '.join(cmd)}` failed ({proc.returncode}):\n"
                            f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    # touch the index so a build that changed nothing still counts as fresh
-    os.utime(book / "_build" / "html" / "index.html")
+    return proc.stdout + proc.stderr
 
 
 # ---------------------------------------------------------------- serve -----------------

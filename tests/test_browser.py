@@ -44,7 +44,7 @@ import pytest
 import yaml
 
 import browser_helpers as bh
-from book_pages import toc_pages
+from book_pages import ensure_built, toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = Path(os.environ.get("BROWSER_TEST_BOOK", ROOT / "book")).resolve()
@@ -72,10 +72,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def built_book(chromium) -> Path:
-    reason = bh.html_is_stale(BOOK)
-    if reason:
-        print(f"\nbuilding the book: {reason}")
-        bh.build_book(BOOK)
+    ensure_built(BOOK)
     assert (HTML / "index.html").exists()
     return HTML
 
@@ -176,24 +173,6 @@ def test_page_on_a_phone(name, built_book, visit):
     size = bh.VIEWPORTS["phone"]
     assert not problems, (f"{name}.html at {size['width']}x{size['height']}:\n  "
                           + "\n  ".join(problems))
-
-
-def test_stale_build_is_detected(tmp_path):
-    """The build fixture rebuilds when the HTML is missing or older than a source."""
-    book = tmp_path / "book"
-    (book / "_build" / "html").mkdir(parents=True)
-    (book / "intro.md").write_text("# Intro\n")
-    assert "does not exist" in bh.html_is_stale(book)
-    index = book / "_build" / "html" / "index.html"
-    index.write_text("<html></html>")
-    os.utime(book / "intro.md", (1_000, 1_000))
-    assert bh.html_is_stale(book) is None
-    os.utime(book / "intro.md")  # edited after the build
-    assert "intro.md" in bh.html_is_stale(book)
-    os.utime(book / "intro.md", (1_000, 1_000))
-    os.utime(index, (2_000, 2_000))
-    (book / "_build" / "html" / "extra.md").write_text("built output is not a source")
-    assert bh.html_is_stale(book) is None
 
 
 _BAD_PAGE = """<!DOCTYPE html><html><head><style>

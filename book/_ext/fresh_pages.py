@@ -35,6 +35,7 @@ import importlib.util
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 CONFIG_NAME = "mlfootprint_build"          # the Sphinx config value (rebuild: env)
 KERNELSPEC_KEY = "mlfootprint_build"       # written into each page's kernelspec
 RECORD_NAME = "mlfootprint-build.json"     # beside jupyter-cache's database
+# When this build started, for the kernels (the page on what building the book cost tells
+# what this build measured from what it found stored). Not part of the fingerprint.
+STARTED_ENV = "BOOK_BUILD_STARTED"
 LIBRARY = "mlfootprint"
 SETTINGS_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HF_HOME",
                 "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TOKENIZERS_PARALLELISM")
@@ -136,6 +140,7 @@ def fingerprint(code: str, store: str, last: dict) -> str:
 
 
 def set_fingerprint(app: Sphinx, config) -> None:
+    os.environ[STARTED_ENV] = f"{time.time():.3f}"
     code = code_and_settings(Path(__file__).resolve().parent)
     store = store_digest(data_folder(Path(app.srcdir)))
     last = read_record(record_path(app))

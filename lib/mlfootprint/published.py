@@ -97,3 +97,14 @@ BERT_BASE = {
              "with a PUE of 1.58 and the 2018 US average grid. Devlin et al. (2019) trained it "
              "for 1M steps of 256 sequences of 512 tokens (4 days on 16 Cloud TPUs)."),
 }
+
+# ----------------------------------------------------------------------------------------
+# An everyday equivalent: the energy of one full smartphone charge, as the US EPA's
+# Greenhouse Gas Equivalencies Calculator computes it ("smartphones charged": 14.46 Wh a
+# day, less 22 hours of maintenance mode at 0.13 W, = 0.012 kWh per charge).
+# ----------------------------------------------------------------------------------------
+SMARTPHONE_CHARGE_KWH = 0.012
+SMARTPHONE_CHARGE_SOURCE = ("US EPA, Greenhouse Gas Equivalencies Calculator: Calculations and "
+                            "References, \"smartphones charged\"")
+SMARTPHONE_CHARGE_URL = ("https://www.epa.gov/energy/"
+                         "greenhouse-gases-equivalencies-calculator-calculations-and-references")
