@@ -140,9 +140,11 @@ def test_augmentation_shifts_by_whole_pixels_and_adds_seeded_noise():
 
 
 def test_a_judge_that_diverges_stops_with_a_clear_error():
-    x, y = torch.rand(64, 1, 28, 28), torch.arange(64) % 10
+    # black-and-white pixels (in [0, 1], as check_images requires) and the largest lr allowed
+    x = (torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)) > 0.5).float()
+    y = torch.arange(64) % 10
     with pytest.raises(FloatingPointError, match="lower lr"):
-        q.fit_judge(q.JudgeConfig("mlp", (16,), epochs=3, lr=1.0, features=8), x * 1e6, y)
+        q.fit_judge(q.JudgeConfig("mlp", (16,), epochs=3, lr=1.0, features=8), x, y)
 
 
 # ------------------------------------------------------------------ panel and rows ------

@@ -29,15 +29,18 @@ changes speed between the calibration and the run in ways no short sample can sh
 from __future__ import annotations
 
 import math
+import numbers
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
 from . import measure
+from .checks import integer, number
 
 DEFAULT_FLOOR = 0.25
 METHOD_NAME = "calibrate-and-scale"
+MAX_CALIBRATION_S = 300.0   # samples x min_seconds: a calibration is a short piece of the run
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Part:
     calibration_s: float = 0.0  # wall time the calibration of this part took (warm-up included)
 
     def __post_init__(self):
-        samples = tuple(float(s) for s in self.unit_seconds)
+        samples = _samples(self.name, self.unit_seconds)
         if not samples or any(not math.isfinite(s) or s < 0 for s in samples):
             raise ValueError(f"part {self.name!r}: unit_seconds must be non-negative numbers, got {self.unit_seconds!r}")
         object.__setattr__(self, "unit_seconds", samples)
@@ -81,6 +84,18 @@ class Part:
     @property
     def energy_kwh(self) -> float:
         return self.seconds * self.power_w / 3.6e6
+
+
+def _samples(name: str, value: Any) -> tuple:
+    """``unit_seconds`` as floats; a string (read as digits) or a non-number is a TypeError."""
+    wrong = TypeError(f"part {name!r}: unit_seconds must be a list of seconds per unit, such as "
+                      f"(0.012, 0.011), got {value!r:.60}")
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise wrong
+    samples = tuple(value)
+    if any(isinstance(s, bool) or not isinstance(s, numbers.Real) for s in samples):
+        raise wrong
+    return tuple(float(s) for s in samples)
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,11 @@ def extrapolate(parts: Sequence[Part], *, label: str, fixed_s: float = 0.0, fixe
     for name, v in (("fixed_s", fixed_s), ("fixed_power_w", fixed_power_w), ("floor", floor)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+    timeless = [p.name for p in parts if p.total_units > 0 and max(p.unit_seconds) == 0]
+    if timeless and len(timeless) == sum(p.total_units > 0 for p in parts):
+        raise ValueError(f"every calibration sample of {', '.join(map(repr, timeless))} took 0 s, so "
+                         f"scaling it predicts nothing (0 s, 0 kWh); calibrate on longer windows "
+                         f"(min_seconds) or more steps per sample")
     seconds = sum(p.seconds for p in parts) + fixed_s
     energy = sum(p.energy_kwh for p in parts) + fixed_s * fixed_power_w / 3.6e6
     weighted = (sum(p.seconds * p.rel_error for p in parts) / seconds) if seconds else 0.0
@@ -190,9 +210,7 @@ def calibrate(step: Callable[[], Any], total_units: float, *, name: str, units_p
     """Time ``step()`` (``units_per_step`` units each) after ``warmup`` calls, in ``samples``
     windows of at least ``min_seconds`` (or ``max_steps`` calls), all under one tracker
     window; returns the :class:`Part` scaled to ``total_units`` and the tracker's record."""
-    for label, v in (("warmup", warmup), ("samples", samples), ("max_steps", max_steps)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < (0 if label == "warmup" else 1):
-            raise ValueError(f"{label} must be an integer (at least {0 if label == 'warmup' else 1}), got {v!r}")
+    _check_calibration(step, total_units, name, units_per_step, warmup, samples, min_seconds, max_steps)
     start = time.perf_counter()
     for _ in range(warmup):
         step()
@@ -207,6 +225,24 @@ def calibrate(step: Callable[[], Any], total_units: float, *, name: str, units_p
     rec = t.record
     power = rec.energy_kwh * 3.6e6 / rec.duration_s if rec.duration_s else 0.0
     return Part(name, tuple(per_unit), float(total_units), power, time.perf_counter() - start), rec
+
+
+def _check_calibration(step, total_units, name, units_per_step, warmup, samples, min_seconds,
+                       max_steps) -> None:
+    """Every argument of :func:`calibrate`, and its longest duration, before any step runs."""
+    if not callable(step):
+        raise TypeError(f"step must be a function to call, got {type(step).__name__}")
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty string naming the work, got {name!r}")
+    number("total_units", total_units, lo=0)
+    number("units_per_step", units_per_step, lo=0, lo_open=True)
+    integer("warmup", warmup, lo=0, hi=1000)
+    integer("samples", samples, lo=1, hi=100)
+    integer("max_steps", max_steps, lo=1, hi=1_000_000)
+    number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
+    if samples * min_seconds > MAX_CALIBRATION_S:
+        raise ValueError(f"samples x min_seconds must be at most {MAX_CALIBRATION_S:.0f} s (a calibration "
+                         f"is a short piece of the run), got {samples} x {min_seconds:g} s")
 
 
 def tracker_overhead(samples: int = 5) -> Part:
@@ -264,8 +300,9 @@ class Comparison:
 def compare(forecast: Forecast, actual_s: float, actual_kwh: float) -> Comparison:
     """Predicted against actual: ratios, and whether the actual landed inside the interval."""
     for name, v in (("actual_s", actual_s), ("actual_kwh", actual_kwh)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive number (a run that took no time or no energy "
+                             f"cannot be compared with a forecast), got {v!r}")
     return Comparison(forecast.label, forecast.time_s, float(actual_s), forecast.energy_kwh, float(actual_kwh),
                       forecast.time_low_s <= actual_s <= forecast.time_high_s,
                       forecast.energy_low_kwh <= actual_kwh <= forecast.energy_high_kwh)

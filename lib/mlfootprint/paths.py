@@ -6,12 +6,38 @@ import os
 import uuid
 from pathlib import Path
 
+from .environment import SettingError, declare, plain_text, raw, read
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_ENV = "MLFOOTPRINT_DATA"
 
 
 class DataDirError(OSError):
     """The data folder cannot be used (it names the setting that chose it)."""
+
+
+class DataSettingError(SettingError, DataDirError):
+    """``MLFOOTPRINT_DATA`` is not a usable path: empty, spaces around it, a symlink loop."""
+
+
+DATA_ACCEPTED = "the path of a folder (made if missing), without spaces around it"
+
+
+def _parse_data(value: str) -> Path:
+    if not value.strip():
+        raise DataSettingError(f"the environment variable {DATA_ENV} is set but empty; unset it or "
+                               f"give a folder for the course's downloads and results")
+    try:
+        plain_text(value)
+        # expanduser fails on an unknown ~user; resolve on a symlink loop (RuntimeError
+        # before Python 3.13, OSError from 3.13 on)
+        return Path(value).expanduser().resolve()
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise DataSettingError(f"the environment variable {DATA_ENV}={value!r} cannot be used: {exc}. "
+                               f"{DATA_ENV} accepts {DATA_ACCEPTED}; correct it or unset it") from None
+
+
+declare(DATA_ENV, DATA_ACCEPTED, _parse_data)
 
 
 def repo_root() -> Path | None:
@@ -24,25 +50,27 @@ def repo_root() -> Path | None:
 
 def data_dir_origin() -> str:
     """What chose the data folder, in words (for error messages)."""
-    if os.environ.get(DATA_ENV):
-        return f"the environment variable {DATA_ENV}={os.environ[DATA_ENV]!r}"
+    if raw(DATA_ENV):
+        return f"the environment variable {DATA_ENV}={raw(DATA_ENV)!r}"
     return "the checkout's data/ folder" if repo_root() else "the default ~/.cache/mlfootprint"
+
+
+def chosen_data_dir() -> Path:
+    """The folder the settings choose, not checked to be usable; a malformed
+    ``MLFOOTPRINT_DATA`` raises :class:`DataSettingError`."""
+    path = read(DATA_ENV)
+    if path is None:
+        root = repo_root()
+        path = root / "data" if root else Path.home() / ".cache" / "mlfootprint"
+    return path
 
 
 def data_dir(create: bool = True) -> Path:
     """The ``data/`` folder: ``$MLFOOTPRINT_DATA`` if set, else the checkout's ``data/``,
     else ``~/.cache/mlfootprint`` for a non-editable install. With ``create`` the folder
     is made; a path that is a file, or cannot be made, raises :class:`DataDirError`
-    naming the setting."""
-    env = os.environ.get(DATA_ENV)
-    if env is not None and not env.strip():
-        raise DataDirError(f"the environment variable {DATA_ENV} is set but empty; unset it or "
-                           f"give a folder for the course's downloads and results")
-    if env:
-        path = Path(env).expanduser().resolve()
-    else:
-        root = repo_root()
-        path = root / "data" if root else Path.home() / ".cache" / "mlfootprint"
+    naming the setting (a malformed setting: :class:`DataSettingError`, also a ValueError)."""
+    path = chosen_data_dir()
     if path.exists() and not path.is_dir():
         raise DataDirError(f"{path} is a file, not a folder ({data_dir_origin()}); "
                            f"point {DATA_ENV} at a folder")

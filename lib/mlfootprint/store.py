@@ -23,34 +23,35 @@ Two ways to keep things, one set of rules:
 Reading never trusts a file: a result that does not parse, was written for other
 settings, or does not decode (missing fields, wrong types) is moved aside as
 ``*.corrupt-<time>``, named in a :class:`CorruptResultWarning`, and computed again.
-Settings are checked before any work. A result that cannot be saved (read-only folder,
-``MLFOOTPRINT_DATA`` pointing at a file) is returned with a :class:`NotSavedNotice`.
+That judgement rests on the file alone: the environment variables are checked
+(:func:`mlfootprint.environment.check`) before any file is read, and a wrong setting
+(or a missing module, or no memory) met while decoding is raised as it is, with every
+file left where it was. Settings are checked before any work. A result that cannot be
+saved (read-only folder, a full disk, ``MLFOOTPRINT_DATA`` pointing at a file, a ``save``
+that fails in any way) is returned with a :class:`NotSavedNotice`.
 Temporary names are unique per process and call, so two processes computing the same
 key at once both finish, and the stored files stay valid.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import inspect
 import json
-import math
 import os
 import shutil
-import sys
 import time
 import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
-import numpy as np
-
-from . import __version__
+from . import __version__, storekeys
+from .environment import SettingError
+from .environment import check as check_environment
 from .manifest import RECORD_FILE, check_manifest, manifest
 from .notices import NotSavedNotice, RecomputeNotice, notice
-from .paths import DataDirError, atomic_write_bytes, data_dir, data_dir_origin
+from .paths import DataDirError, atomic_write_bytes, chosen_data_dir, data_dir, data_dir_origin
+from .storekeys import key_value, module_source_hash, to_jsonable
 
 
 class CorruptResultWarning(RecomputeNotice):
@@ -59,77 +60,14 @@ class CorruptResultWarning(RecomputeNotice):
 
 # Errors a decoder raises on a well-formed file with the wrong contents.
 DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Turn records, dataclasses, numpy and torch values into plain JSON values."""
-    if hasattr(obj, "to_dict") and callable(obj.to_dict):
-        return to_jsonable(obj.to_dict())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable(dataclasses.asdict(obj))
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return to_jsonable(obj.item())
-    if type(obj).__module__ == "torch" or type(obj).__name__ == "Tensor":
-        return to_jsonable(obj.detach().cpu().numpy())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"cannot store a value of type {type(obj).__name__}: {obj!r:.80}")
-
-
-def _key_value(obj: Any) -> Any:
-    """Like :func:`to_jsonable`, but NaN, +inf, -inf and None stay four different values
-    (and differ from the strings "nan" and "inf"), so each gets its own key."""
-    if isinstance(obj, dict):
-        return {str(k): _key_value(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_key_value(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return {"__float__": repr(obj)}
-    if isinstance(obj, (np.ndarray,)) or dataclasses.is_dataclass(obj) or hasattr(obj, "to_dict") \
-            or type(obj).__name__ == "Tensor":
-        return _key_value(to_jsonable(obj))
-    return to_jsonable(obj)
-
-
-def _sources(module: ModuleType) -> list[tuple[str, str]]:
-    """(name, source) of a module, or of every file of a package (a package's ``__init__``
-    alone would miss the code of its submodules)."""
-    paths = getattr(module, "__path__", None)
-    if paths:
-        return [(f"{module.__name__}/{p.relative_to(Path(base)).as_posix()}", p.read_text(encoding="utf-8"))
-                for base in paths for p in sorted(Path(base).rglob("*.py"))]
-    try:
-        return [(module.__name__, inspect.getsource(module))]
-    except (OSError, TypeError):  # built in or defined interactively: name only
-        return [(module.__name__, "")]
-
-
-def _module_source_hash(modules: Iterable[ModuleType | str]) -> str:
-    digest = hashlib.sha256()
-    resolved = {sys.modules[m] if isinstance(m, str) else m for m in modules}
-    for module in sorted(resolved, key=lambda m: m.__name__):
-        for name, source in _sources(module):
-            digest.update(name.encode())
-            digest.update(source.encode())
-    return digest.hexdigest()[:16]
+# Errors that say nothing about the file being read: raised as they are, nothing moved.
+NOT_THE_FILE = (SettingError, ImportError, MemoryError)
 
 
 def code_version(*modules: ModuleType | str) -> str:
-    """A short hash of the source of ``modules`` (modules or their names, e.g. ``__name__``)
-    plus the measuring and storing code."""
-    return _module_source_hash([*modules, f"{__package__}.measure", __name__])
+    """A short hash of the source of ``modules`` (modules or their names, e.g. ``__name__``;
+    imported if they are not yet) plus the measuring and storing code."""
+    return module_source_hash([*modules, f"{__package__}.measure", __name__, storekeys.__name__])
 
 
 def _unique_tmp(path: Path) -> Path:
@@ -148,10 +86,12 @@ class ResultStore:
             return self._root
         try:
             return data_dir(create=False) / "results"
+        except SettingError:
+            raise
         except DataDirError:
-            # unusable (a file, or an empty setting): nothing can be read there, and saving
-            # warns with the reason, after the work, which is returned all the same
-            return Path(os.environ.get("MLFOOTPRINT_DATA") or ".").expanduser() / "results"
+            # unusable (a file): nothing can be read there, and saving warns with the
+            # reason, after the work, which is returned all the same
+            return chosen_data_dir() / "results"
 
     # -- keys -------------------------------------------------------------------------
     def key_material(self, namespace: str, settings: dict, code: Iterable[ModuleType | str] = ()) -> dict:
@@ -161,8 +101,11 @@ class ResultStore:
                              f"got {namespace!r}")
         if not isinstance(settings, dict):
             raise TypeError(f"settings must be a dict, got {type(settings).__name__}: {settings!r:.60}")
+        if isinstance(code, (str, ModuleType)):
+            raise TypeError(f"code must be a list of modules or module names, such as (__name__,), "
+                            f"got {code!r:.60}")
         try:
-            key_settings = _key_value(settings)
+            key_settings = key_value(settings)
         except TypeError as exc:
             raise TypeError(f"settings: {exc}") from None
         return {
@@ -181,9 +124,21 @@ class ResultStore:
         return self._key_of(self.key_material(namespace, settings, code))
 
     def _locate(self, namespace: str, settings: dict, code) -> tuple[dict, Path]:
-        """The key material and the file of a result (the code hashed once, not per use)."""
+        """The key material and the file of a result (the code hashed once, not per use),
+        after the environment variables were checked: nothing is read before that."""
         material = self.key_material(namespace, settings, code)
+        check_environment()
         return material, self.path(namespace, self._key_of(material))
+
+    def _saving_place(self, namespace: str, settings: dict, code) -> tuple[dict, Path] | None:
+        """Where to save, after the work: a wrong setting is a notice then, never an error."""
+        material = self.key_material(namespace, settings, code)
+        try:
+            return material, self.path(namespace, self._key_of(material))
+        except SettingError as exc:
+            notice(f"the result could not be saved ({exc}); it is returned but will be computed "
+                   f"again next time", NotSavedNotice, stacklevel=4)
+            return None
 
     def path(self, namespace: str, key: str, suffix: str = ".json") -> Path:
         return self.root / namespace / f"{key}{suffix}"
@@ -215,6 +170,10 @@ class ResultStore:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, DataDirError) as exc:
             if isinstance(exc, (FileNotFoundError, DataDirError)):
                 return None
+            if isinstance(exc, PermissionError):   # the reader's rights, not the file's contents
+                notice(f"stored result {path} cannot be read ({exc}); it was left in place and the "
+                       f"result will be computed again", RecomputeNotice, stacklevel=4)
+                return None
             self._quarantine(path, f"not valid JSON: {exc}")
             return None
         if not isinstance(stored, dict) or "result" not in stored or "key_material" not in stored:
@@ -231,6 +190,8 @@ class ResultStore:
             return None, None
         try:
             value = decode(stored["result"]) if decode else stored["result"]
+        except NOT_THE_FILE:
+            raise
         except DECODE_ERRORS as exc:
             self._quarantine(path, f"its contents do not decode: {type(exc).__name__}: {exc}")
             return None, None
@@ -238,7 +199,9 @@ class ResultStore:
 
     def save(self, namespace: str, settings: dict, result: Any,
              code: Iterable[ModuleType | str] = ()) -> Path | None:
-        return self._save_at(*self._locate(namespace, settings, code), result)
+        """Keep ``result`` (after the work: any failure is a :class:`NotSavedNotice`)."""
+        place = self._saving_place(namespace, settings, code)
+        return None if place is None else self._save_at(*place, result)
 
     def _save_at(self, material: dict, path: Path, result: Any, extra: dict | None = None) -> Path | None:
         """Write atomically; on failure warn and return None (the caller keeps its result)."""
@@ -246,7 +209,7 @@ class ResultStore:
                    "result": to_jsonable(result), **(extra or {})}
         try:
             atomic_write_bytes(path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
-        except (OSError, DataDirError) as exc:
+        except (OSError, DataDirError, SettingError) as exc:
             notice(f"the result could not be saved to {path} ({type(exc).__name__}: {exc}; the data "
                    f"folder comes from {data_dir_origin()}); it is returned but will be computed "
                    f"again next time", NotSavedNotice, stacklevel=3)
@@ -316,7 +279,9 @@ class ResultStore:
         try:
             check_manifest(folder, stored.get("files"))
             return load(folder, record), record
-        except Exception as exc:  # noqa: BLE001 -- any failure to load means rebuild
+        except NOT_THE_FILE:
+            raise
+        except Exception as exc:  # noqa: BLE001 -- any other failure to load means rebuild
             self._quarantine(folder, f"{type(exc).__name__}: {exc}")
             return None
 
@@ -351,10 +316,10 @@ class ResultStore:
                     if attempt == 0:    # an old or damaged copy: move it aside, try once more
                         self._quarantine(folder, "it is incomplete or damaged")
             raise OSError(f"{folder} could not be replaced")
-        except (OSError, DataDirError) as exc:
+        except Exception as exc:  # noqa: BLE001 -- a full disk makes torch raise RuntimeError
             notice(f"the trained artefact could not be saved to {folder} ({type(exc).__name__}: {exc}; "
-                   f"the data folder comes from {data_dir_origin()}); it is returned but will be "
-                   f"made again next time", NotSavedNotice, stacklevel=4)
+                   f"the data folder comes from {data_dir_origin()}); it was not kept: it is returned "
+                   f"but will be made again next time", NotSavedNotice, stacklevel=4)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -36,7 +36,9 @@ Rules: at most ``digits`` significant digits (3 by default), trailing zeros drop
 thousands separator from 1,000 up; a number is never rounded to fewer digits than its
 integer part (12,345 stays 12,345). ``None`` and NaN show as ``—`` (an em dash: no value),
 infinities as ``∞`` / ``-∞``, zero as ``0`` in the unit asked for or the base unit.
-Bad input (a string, a bool, an unknown unit) raises an error naming the argument.
+Bad input (a string, a bool, an unknown unit) raises an error naming the argument. Any
+finite number can be shown (1e308 too, without overflow); a finite value that a unit
+asked for with ``to`` cannot hold (1e300 GWh in µJ) raises an OverflowError naming it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from typing import Any, Iterable, Mapping, Sequence
 
 MISSING = "—"  # an em dash: no value
@@ -88,6 +91,23 @@ def _check_number(name: str, value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
+def _scaled(name: str, x: float, factor: float, unit: str, hint: str = "show it in a larger unit") -> float:
+    """``x * factor``, or an OverflowError naming ``name`` when a finite ``x`` does not fit."""
+    out = x * factor
+    if math.isinf(out) and math.isfinite(x):
+        raise OverflowError(f"{name}={x!r} is too large to express in {unit} (beyond the largest "
+                            f"float, about 1.8e308); {hint}")
+    return out
+
+
+def _integer_text(x: float) -> str:
+    """A whole number of 15 digits and more, rounded to the 15 significant digits a float
+    holds: 1e308 is a 1 and 308 zeros, without the float's binary noise below them."""
+    with localcontext() as ctx:
+        ctx.prec = 15
+        return f"{int(+Decimal(repr(x))):,d}"
+
+
 def _check_digits(digits: Any) -> int:
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or not 1 <= digits <= 15:
         raise ValueError(f"digits must be an integer from 1 to 15, got {digits!r}")
@@ -127,6 +147,8 @@ def number(value: Any, digits: int = DEFAULT_DIGITS, *, name: str = "value") -> 
     if x == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(x)))
+    if magnitude >= 15:
+        return _integer_text(x)
     decimals = max(0, digits - 1 - magnitude)
     text = f"{x:,.{decimals}f}"
     if decimals and "." in text:
@@ -147,15 +169,15 @@ def count(value: Any, *, compact: bool = False, name: str = "value") -> str:
         for size, suffix in _COMPACT:
             if abs(n) >= size * 0.9995:  # 999,999 shows as 1 M, not 1,000 k
                 v = n / size
-                text = f"{v:.1f}" if abs(v) < 9.95 else f"{v:,.0f}"
+                text = f"{v:.1f}" if abs(v) < 9.95 else number(v, 15) if abs(v) >= 1e15 else f"{v:,.0f}"
                 return f"{text.removesuffix('.0')} {suffix}"
-    return f"{n:,d}"
+    return _integer_text(x) if abs(x) >= 1e15 else f"{n:,d}"
 
 
 def percent(fraction: Any, digits: int = DEFAULT_DIGITS, *, name: str = "fraction") -> str:
     """A fraction as a percentage: ``percent(0.1234)`` -> ``'12.3%'``."""
     x = _check_number(name, fraction)
-    return MISSING if x is None else f"{number(x * 100, digits)}%"
+    return MISSING if x is None else f"{number(_scaled(name, x, 100.0, '%', 'a fraction is a number near 0 to 1'), digits)}%"
 
 
 def times(ratio: Any, digits: int = 2, *, name: str = "ratio") -> str:
@@ -172,7 +194,7 @@ def convert(value: Any, from_unit: str, to_unit: str) -> float:
     t_sym, t_q, _, t_size = _unit("to_unit", to_unit)
     if f_q != t_q:
         raise ValueError(f"cannot convert {f_sym} ({f_q}) to {t_sym} ({t_q})")
-    return math.nan if x is None else x * f_size / t_size
+    return math.nan if x is None else _scaled("value", x, f_size / t_size, t_sym)
 
 
 def _best_unit(magnitude: float, scale: list[tuple[str, float]]) -> tuple[str, float]:
@@ -202,17 +224,17 @@ def human(value: Any, unit: str, *, system: str | None = None, digits: int = DEF
         target = (sym, size) if system is None else next(
             (s for s in scale if s[0] == _BASE[q] or s[0] == system), scale[0])
     else:
-        target = _best_unit(abs(x) * size, scale)
+        target = _best_unit(abs(x) * size, scale)   # inf for 1e308 kWh: the largest unit
         # 999.96 mJ rounds to "1,000 mJ": move up when rounding reaches the next unit, and
         # show the rounded value there (59.96 s -> "1 min", not "0.999 min")
-        rounded = float(number(abs(x) * size / target[1], digits).replace(",", ""))
+        rounded = float(number(abs(x) * (size / target[1]), digits).replace(",", ""))
         bigger = [s for s in scale if s[1] > target[1]]
         if bigger and rounded * target[1] >= bigger[0][1] * (1 - 1e-12):
             shown = math.copysign(rounded, x) * target[1] / bigger[0][1]
             return f"{number(shown, digits)} {bigger[0][0]}"
     if x is None:
         return MISSING
-    return f"{number(x * size / target[1], digits)} {target[0]}"
+    return f"{number(_scaled('value', x, size / target[1], target[0]), digits)} {target[0]}"
 
 
 def energy(value: Any, unit: str = "J", *, system: str | None = None,
@@ -334,7 +356,7 @@ def column(values: Iterable[Any], unit: str, *, system: str | None = None, to: s
     cells = []
     for i, v in enumerate(items):
         x = _check_number(f"values[{i}]", v)
-        cells.append(MISSING if x is None else number(x * factor, digits))
+        cells.append(MISSING if x is None else number(_scaled(f"values[{i}]", x, factor, target), digits))
     return Column(unit=target, factor=factor, digits=digits, cells=tuple(cells))
 
 

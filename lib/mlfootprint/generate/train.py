@@ -56,6 +56,10 @@ def check_data(x, y) -> None:
     if not isinstance(y, torch.Tensor) or y.shape != (len(x),):
         raise ValueError(f"labels must be a 1-D tensor with one label per image ({len(x)}), "
                          f"got {tuple(getattr(y, 'shape', ()))}")
+    bad = int((~torch.isfinite(x)).sum()) if x.is_floating_point() else 0
+    if bad:
+        raise ValueError(f"images: {bad:,} pixel(s) are NaN or infinite; every pixel must be a finite "
+                         f"number from 0 to 1")
     if float(x.min()) < 0 or float(x.max()) > 1:
         raise ValueError(f"images must be scaled to [0, 1], got values from {float(x.min()):g} "
                          f"to {float(x.max()):g}")

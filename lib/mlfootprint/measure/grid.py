@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 from .. import _codecarbon as cc
 from ..checks import number
+from ..environment import SettingError, declare, read
 
 DEFAULT_COUNTRY = "USA"
 COUNTRY_ENV = "MLFOOTPRINT_COUNTRY"
@@ -35,6 +35,17 @@ def _check_country(code: Any, *, where: str = "country") -> str:
     return norm
 
 
+def _parse_env(value: str) -> str:
+    try:
+        return _check_country(value, where=f"the environment variable {COUNTRY_ENV}")
+    except ValueError as exc:
+        raise SettingError(f"{exc} Unset {COUNTRY_ENV} to use the default, {DEFAULT_COUNTRY}.") from None
+
+
+declare(COUNTRY_ENV, "an ISO 3166 alpha-3 country code CodeCarbon has grid data for, such as 'USA'",
+        _parse_env)
+
+
 def set_country(code: str) -> str:
     """Set the country whose grid turns kWh into CO2 for every record from now on."""
     global _country
@@ -46,10 +57,7 @@ def get_country() -> str:
     """The country in force: :func:`set_country`, else ``$MLFOOTPRINT_COUNTRY``, else USA."""
     if _country is not None:
         return _country
-    env = os.environ.get(COUNTRY_ENV)
-    if env is None:
-        return DEFAULT_COUNTRY
-    return _check_country(env, where=f"the environment variable {COUNTRY_ENV}")
+    return read(COUNTRY_ENV) or DEFAULT_COUNTRY
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def carbon_intensity(code: str | None = None) -> GridIntensity:
 
 def kwh_to_kg(kwh: float, code: str | None = None) -> float:
     """kg CO2e for ``kwh`` of electricity on ``code``'s grid (default: the grid in force)."""
-    kwh = number("kwh", kwh)
+    kwh = number("kwh", kwh, lo=0, what="a finite energy in kWh, >= 0 (energy is never negative)")
     return kwh * carbon_intensity(code).g_per_kwh / 1000.0
 
 

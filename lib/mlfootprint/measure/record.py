@@ -151,7 +151,8 @@ class Measurement:
 
     def summary(self) -> str:
         per = " per item" if self.items_per_repeat > 1 or not self.single_run else ""
-        return (f"{self.label}: {units.duration(self.duration_s)}, {units.energy(self.energy_j)} "
+        return (f"{self.label}: {units.duration(self.duration_s)}, "
+                f"{units.energy(self.energy_kwh, 'kWh', system='J')} "
                 f"({units.energy(self.energy_kwh, 'kWh')}), {units.co2(self.emissions_kg)} CO₂e{per}")
 
     # -- (de)serialising ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 import codecarbon
 
 from ..checks import integer, number
+from ..environment import check as check_environment
 from ..notices import TrackerNotice, notice
 from ..store import to_jsonable
 from .record import Measurement, spread
@@ -19,6 +20,7 @@ from .tracker import (COURSE_TRACKING_MODE, TrackerConfig, _Raw, _run_task, _tas
 
 MAX_MIN_SECONDS = 60.0
 MAX_REPEATS = 1000
+MAX_TOTAL_SECONDS = 3600.0   # repeats x min_seconds: the longest repeated measurement allowed
 
 
 def _record(label: str, raws: list[_Raw], items: list[int], config: TrackerConfig,
@@ -79,6 +81,7 @@ def measure_once(work: Callable[[], Any], *, label: str = "work", settings: dict
     items = integer("items", items, lo=1)
     settings = _settings(settings)
     config = current_config(tracking_mode, force_cpu_power, force_ram_power)
+    check_environment()   # a wrong MLFOOTPRINT_COUNTRY must not wait until the record is made
     result, raw = _run_task(_tracker(config), work)
     return result, _record(label, [raw], [items], config, settings, None)
 
@@ -95,6 +98,7 @@ def track(label: str = "work", *, settings: dict | None = None, items: int = 1,
     items = integer("items", items, lo=1)
     settings = _settings(settings)
     config = current_config(tracking_mode, force_cpu_power, force_ram_power)
+    check_environment()
     holder = _Tracked()
     with _task(_tracker(config)) as box:
         yield holder
@@ -121,8 +125,12 @@ def measure_repeated(work: Callable[[], Any], *, label: str = "work", settings: 
     max_calls = integer("max_calls", max_calls, lo=1)
     items_per_call = integer("items_per_call", items_per_call, lo=1)
     min_seconds = number("min_seconds", min_seconds, lo=0, hi=MAX_MIN_SECONDS)
+    if repeats * min_seconds > MAX_TOTAL_SECONDS:
+        raise ValueError(f"repeats x min_seconds must be at most {MAX_TOTAL_SECONDS:,.0f} s (an hour of "
+                         f"measuring), got {repeats} x {min_seconds:g} s; use fewer repeats or shorter windows")
     settings = _settings(settings)
     config = current_config(tracking_mode, force_cpu_power, force_ram_power)
+    check_environment()
     tracker = _tracker(config)
     warm = _run_task(tracker, work)[1] if warmup else None
 

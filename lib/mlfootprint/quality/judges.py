@@ -32,6 +32,7 @@ ARCHITECTURES = ("cnn", "mlp")
 POOLS = ("max", "avg")
 # A mean cross-entropy this far above chance (ln 10 = 2.3) means training diverged.
 EXPLODED_LOSS = 50 * math.log(N_CLASSES)
+PIXEL_SLACK = 1e-6   # rounding in [0, 1] images (a sigmoid's 1.0000001) is not a wrong scale
 
 
 @dataclass(frozen=True)
@@ -119,13 +120,43 @@ class Judge(nn.Module):
         return self.head(self.body(x))
 
 
-def check_images(images) -> torch.Tensor:
+def check_images(images, name: str = "images") -> torch.Tensor:
+    """Digit images as float32: a tensor (N, 1, 28, 28), N >= 1, every pixel finite and in
+    [0, 1] (a judge scores 0-255 pixels as nonsense, without any error of its own)."""
     if not isinstance(images, torch.Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"images must be a tensor of shape (N, 1, 28, 28), got "
+        raise ValueError(f"{name} must be a tensor of shape (N, 1, 28, 28), got "
                          f"{tuple(getattr(images, 'shape', ()))}")
     if len(images) == 0:
-        raise ValueError("no images to judge")
-    return images.float()
+        raise ValueError(f"no {name} to judge")
+    if images.dtype == torch.bool or images.is_complex():
+        raise TypeError(f"{name} must hold pixel values from 0 to 1, got dtype {images.dtype}")
+    x = images.float()
+    bad = int((~torch.isfinite(x)).sum())
+    if bad:
+        raise ValueError(f"{name}: {bad:,} pixel(s) are NaN or infinite; every pixel must be a "
+                         f"finite number from 0 to 1")
+    lo, hi = float(x.min()), float(x.max())
+    if lo < -PIXEL_SLACK or hi > 1 + PIXEL_SLACK:
+        raise ValueError(f"{name} must be scaled to [0, 1] (divide 0-255 pixels by 255), got values "
+                         f"from {lo:g} to {hi:g}")
+    return x
+
+
+def check_digit_labels(labels, n: int, name: str = "labels") -> torch.Tensor:
+    """One integer label 0-9 per image, as int64: a float label such as 3.7 is refused, never cut."""
+    try:
+        t = torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a list of digits 0-9, one per image, got {labels!r:.60}") from None
+    if t.shape != (n,):
+        raise ValueError(f"{name} must hold one label per image ({n}), got shape {tuple(t.shape)}")
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"{name} must be integers 0-9, got dtype {t.dtype} (a label such as 3.7 "
+                        f"would be cut to 3)")
+    t = t.long()
+    if n and (int(t.min()) < 0 or int(t.max()) >= N_CLASSES):
+        raise ValueError(f"{name} must be digits 0-9, got values from {int(t.min())} to {int(t.max())}")
+    return t
 
 
 def augment(x: torch.Tensor, shift: int, noise: float, generator: torch.Generator) -> torch.Tensor:
@@ -151,6 +182,7 @@ def fit_judge(config: JudgeConfig, x: torch.Tensor, y: torch.Tensor) -> tuple[Ju
     if not isinstance(config, JudgeConfig):
         raise TypeError(f"config must be a JudgeConfig, got {type(config).__name__}")
     x = check_images(x)
+    y = check_digit_labels(y, len(x), "y")
     torch.manual_seed(config.seed)
     judge = Judge(config)
     opt = torch.optim.Adam(judge.parameters(), lr=config.lr)

@@ -27,10 +27,18 @@ from ..checks import integer
 
 
 def _features(name: str, value) -> torch.Tensor:
-    t = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value)
+    try:
+        t = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a 2-D array of numbers (N, D), got {value!r:.60}") from None
+    if t.dtype == torch.bool or t.is_complex():
+        raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
     if t.dim() != 2 or len(t) == 0:
         raise ValueError(f"{name} must be a 2-D set of feature rows (N, D) with N >= 1, "
                          f"got shape {tuple(t.shape)}")
+    bad = int((~torch.isfinite(t.double())).sum())
+    if bad:
+        raise ValueError(f"{name}: {bad:,} value(s) are NaN or infinite; every feature must be finite")
     return t.double()
 
 
@@ -42,6 +50,9 @@ def within_class_diversity(features, labels) -> float:
     if labels.shape != (len(features),):
         raise ValueError(f"labels must hold one label per feature row ({len(features)}), "
                          f"got shape {tuple(labels.shape)}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must be integer class labels, got dtype {labels.dtype} (a label "
+                        f"such as 3.7 would be cut to 3)")
     per_class = []
     for c in labels.unique().tolist():
         f = features[labels == c]

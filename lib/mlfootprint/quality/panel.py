@@ -17,7 +17,8 @@ import torch
 
 from .. import store
 from ..checks import integer
-from .judges import Judge, JudgeConfig, check_images, data_settings, load_or_train_judge, predict
+from .judges import (Judge, JudgeConfig, check_digit_labels, check_images, data_settings, load_or_train_judge,
+                     predict)
 from .measures import (frechet_distance, nearest_training_distance, precision_recall,
                        total_variance, within_class_diversity)
 
@@ -173,10 +174,7 @@ class Panel:
 
     def score(self, images: torch.Tensor, requested) -> PanelScores:
         images = check_images(images)
-        requested = torch.as_tensor(requested).long()
-        if requested.shape != (len(images),):
-            raise ValueError(f"requested must hold one label per image ({len(images)}), "
-                             f"got shape {tuple(requested.shape)}")
+        requested = check_digit_labels(requested, len(images), "requested")
         novelty = nearest_training_distance(images, requested, self.data.x_train, self.data.y_train)
         return PanelScores({name: inst.score(images, requested, novelty)
                             for name, inst in self.instruments.items()})

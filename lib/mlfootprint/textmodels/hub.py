@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..environment import SWITCH_WORDS, declare, plain_text, read, switch
+
 OFFLINE_ENV = "MLFOOTPRINT_TEXT_OFFLINE"
+HUB_OFFLINE_ENV = "HF_HUB_OFFLINE"
+ENDPOINT_ENV = "HF_ENDPOINT"
+DEFAULT_ENDPOINT = "https://huggingface.co"
 HUB_TIMEOUT_S = 3.0
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
-_TRUTHY = ("1", "true", "yes", "on")
+
+
+def _endpoint(value: str) -> str:
+    url = urllib.parse.urlsplit(plain_text(value))
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ValueError("it is not an http:// or https:// address")
+    return value.rstrip("/")
+
+
+declare(OFFLINE_ENV, SWITCH_WORDS, switch)
+declare(HUB_OFFLINE_ENV, SWITCH_WORDS, switch)
+declare(ENDPOINT_ENV, f"an http:// or https:// address of a Hugging Face Hub, such as {DEFAULT_ENDPOINT!r}",
+        _endpoint)
 
 
 def offline_forced(offline: bool | None = None) -> bool:
@@ -22,8 +39,7 @@ def offline_forced(offline: bool | None = None) -> bool:
         if not isinstance(offline, bool):
             raise TypeError(f"offline must be True, False or None, got {offline!r}")
         return offline
-    return (os.environ.get(OFFLINE_ENV, "").strip().lower() in _TRUTHY
-            or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUTHY)
+    return bool(read(OFFLINE_ENV) or read(HUB_OFFLINE_ENV))
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,7 @@ def hub_status(repo_id: str, timeout: float = HUB_TIMEOUT_S) -> HubStatus:
     Never waits more than ``timeout`` seconds: no network, no DNS, or a closed port all
     give ``"unreachable"`` quickly.
     """
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    endpoint = read(ENDPOINT_ENV) or DEFAULT_ENDPOINT
     url = f"{endpoint}/api/models/{repo_id}"
     try:
         with urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=timeout) as r:

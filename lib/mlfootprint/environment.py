@@ -1,0 +1,97 @@
+"""The environment variables the library reads: what each accepts, and one check for all.
+
+Each variable is declared once, by the module that owns what it sets, with a parser and
+what it accepts in words; every read goes through :func:`read`, so a wrong value raises a
+:class:`SettingError` that names the variable, the value and what is accepted:
+
+| variable | accepted | declared in |
+|---|---|---|
+| ``MLFOOTPRINT_DATA`` | a folder path, without spaces around it | :mod:`mlfootprint.paths` |
+| ``MLFOOTPRINT_COUNTRY`` | an ISO 3166 alpha-3 code CodeCarbon has grid data for | :mod:`mlfootprint.measure.grid` |
+| ``MLFOOTPRINT_TEXT_OFFLINE``, ``HF_HUB_OFFLINE`` | a switch (see :func:`switch`) | :mod:`mlfootprint.textmodels.hub` |
+| ``HF_ENDPOINT`` | an ``http://`` or ``https://`` address | :mod:`mlfootprint.textmodels.hub` |
+| ``MLFOOTPRINT_STATIC_BUILD`` | a switch | :mod:`mlfootprint.progress` |
+
+:func:`check` reads every declared variable. The results store and the measuring
+functions call it before they read a file or start any work, so a setting the reader got
+wrong is refused first, and never makes a good stored file look damaged.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value the library cannot use."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    accepted: str                    # in words, for the error message
+    parse: Callable[[str], Any]      # the value, or a ValueError saying what is wrong
+
+
+_VARIABLES: dict[str, Variable] = {}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+SWITCH_WORDS = "1/0, true/false, yes/no or on/off (any case), or empty for off"
+
+
+def declare(name: str, accepted: str, parse: Callable[[str], Any]) -> Variable:
+    """Declare the variable ``name`` (done once, by the module that reads it)."""
+    _VARIABLES[name] = Variable(name, accepted, parse)
+    return _VARIABLES[name]
+
+
+def declared() -> dict[str, Variable]:
+    """Every declared variable, by name."""
+    return dict(_VARIABLES)
+
+
+def raw(name: str) -> str | None:
+    """The text of ``name`` as set, unchecked (for messages that say what chose a value)."""
+    return os.environ.get(name)
+
+
+def read(name: str) -> Any:
+    """The parsed value of ``name``, ``None`` when it is not set, or a :class:`SettingError`."""
+    var = _VARIABLES[name]
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    try:
+        return var.parse(value)
+    except SettingError:
+        raise
+    except ValueError as exc:
+        raise SettingError(f"the environment variable {name}={value!r} cannot be used: {exc}. "
+                           f"{name} accepts {var.accepted}; correct it or unset it") from None
+
+
+def check() -> None:
+    """Read every declared variable: a :class:`SettingError` for the first wrong one."""
+    for name in sorted(_VARIABLES):
+        read(name)
+
+
+def switch(value: str) -> bool:
+    """A yes/no variable: ``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off`` or empty."""
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is neither on nor off")
+
+
+def plain_text(value: str) -> str:
+    """``value`` if it has no spaces around it and no control characters, else a ValueError."""
+    if value != value.strip():
+        raise ValueError("it has spaces or line breaks at its start or end")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("it holds a control character (a line break, a tab or a NUL)")
+    return value
