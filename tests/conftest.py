@@ -23,12 +23,16 @@ def tmp_data(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def book_build():
+def book_build(request):
     """The book, built (so every chapter executed, through the caches) at most once per
-    session; the chapter checks and the online test read what this build executed."""
+    session; the chapter checks and the online test read what this build executed. Nothing
+    heavy runs beside it: its measurements are baked into the pages. The online build (if
+    selected) starts once it is done."""
     from book_pages import BOOK, ensure_built
 
-    return ensure_built(BOOK)
+    built = ensure_built(BOOK)
+    _start_online_build(request.config)
+    return built
 
 
 @pytest.fixture(scope="session")
@@ -79,18 +83,25 @@ def hub_standin(standin_models, tmp_data, tmp_path, monkeypatch):
 
 
 # The Pages workflow's build step, online against the stand-ins (tests/test_online.py). It
-# starts as soon as the session knows that test is selected, and runs beside the main book
-# build (chapters use one CPU thread each, so it takes the core the main build leaves idle).
+# starts once the main book build is done (never beside it: that build's measurements are
+# baked into the pages, and a second build beside it would charge them its load), and runs in
+# the background while the other tests read the built book.
 _ONLINE_BUILD = pytest.StashKey[object]()
+_ONLINE_WANTED = pytest.StashKey[bool]()
 
 
 def pytest_collection_finish(session):
     if session.config.option.collectonly:
         return
-    if any("online_pages_build" in getattr(item, "fixturenames", ()) for item in session.items):
+    session.config.stash[_ONLINE_WANTED] = any(
+        "online_pages_build" in getattr(item, "fixturenames", ()) for item in session.items)
+
+
+def _start_online_build(config):
+    if config.stash.get(_ONLINE_WANTED, False) and config.stash.get(_ONLINE_BUILD, None) is None:
         from standins.pages_build import PagesBuild
 
-        session.config.stash[_ONLINE_BUILD] = PagesBuild().start()
+        config.stash[_ONLINE_BUILD] = PagesBuild().start()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -102,11 +113,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(scope="session")
-def online_pages_build(request):
-    """The online Pages build started at collection (or now, if it was not)."""
-    build = request.config.stash.get(_ONLINE_BUILD, None)
-    if build is None:
-        from standins.pages_build import PagesBuild
-
-        build = request.config.stash[_ONLINE_BUILD] = PagesBuild().start()
-    return build
+def online_pages_build(request, book_build):
+    """The online Pages build, started when the main book build was done."""
+    request.config.stash[_ONLINE_WANTED] = True
+    _start_online_build(request.config)
+    return request.config.stash[_ONLINE_BUILD]

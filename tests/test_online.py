@@ -9,8 +9,8 @@ temporary data folder and only the pages whose output depends on the online sour
 classification, text and synthesis. Those three chapters therefore execute a second time,
 once, here; the main build's executions are checked by test_chapters.py.
 
-The build starts when the session starts (tests/conftest.py) and runs beside the main book
-build; these tests wait for it. The mirror serves a few hundred of the bundled digits, so
+The build starts once the main book build is done (tests/conftest.py), never beside it;
+these tests wait for it. The mirror serves a few hundred of the bundled digits, so
 the online training runs stay short: the pages' numbers are test outputs, not results.
 """
 
@@ -138,7 +138,7 @@ def test_online_results_stay_out_of_the_course(online):
     records = [p.read_text(errors="replace") for p in (data / "results").rglob("*.json")]
     assert any('"torchvision"' in r for r in records), "no torchvision-keyed result in the temporary folder"
     assert any('"hub"' in r for r in records), "no hub-model result in the temporary folder"
-    # files the main build (running beside it) writes are new too: look for what only the
+    # files other tests (the JupyterLab benches) write are new too: look for what only the
     # online sources produce, a result whose source is torchvision or the hub
     marker = re.compile(r'"source":\s*"(torchvision|hub)"')
     leaked = [p for p in online.build.new_in_data if p.suffix == ".json" and p.is_file()

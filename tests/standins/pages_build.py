@@ -12,9 +12,9 @@ the checkout:
   the scratch copy's own ``book/_build``, so nothing reaches the built book;
 - a table of contents cut down to the pages whose output depends on the online sources.
 
-It starts when the test session starts (see tests/conftest.py) and runs beside the main
-book build: chapters execute on one CPU thread each, so on a two-core machine the online
-build uses the core the main build leaves idle, and costs little extra wall time.
+It starts once the main book build is done (see tests/conftest.py), never beside it: that
+build's measurements are baked into the pages, and a second build beside it would add its
+load to them. It then runs in the background while the other tests read the built book.
 """
 
 from __future__ import annotations
