@@ -14,11 +14,35 @@ from contextlib import contextmanager
 import torch
 
 from . import measure, units, wording
+from .checks import integer, number
 from .progress import tqdm
 from .store import cached
 from .threads import torch_threads
 
 MATRIX_SIZE = 256
+MAX_SIZE = 4096         # a 4096 x 4096 product is about a second on a laptop core
+MAX_FLOPS = 1e13        # one workload: minutes of matrix products at most
+MAX_RUNS = 100
+
+
+def check_work(n_calls: int, size: int = MATRIX_SIZE) -> tuple[int, int]:
+    """``n_calls`` and ``size`` checked, and the work they make bounded, before it runs."""
+    n_calls = integer("n_calls", n_calls, lo=0)
+    size = integer("size", size, lo=1, hi=MAX_SIZE)
+    if flops(n_calls, size) > MAX_FLOPS:
+        raise ValueError(f"n_calls={n_calls:,} products of {size} x {size} matrices are "
+                         f"{units.count(flops(n_calls, size), compact=True)} floating-point operations, "
+                         f"more than the {units.count(MAX_FLOPS, compact=True)} allowed (minutes of work); "
+                         f"use fewer calls or smaller matrices")
+    return n_calls, size
+
+
+def _check_repeats(repeats: int, min_seconds: float = 0.0) -> None:
+    repeats = integer("repeats", repeats, lo=1, hi=measure.MAX_REPEATS)
+    min_seconds = number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
+    if repeats * min_seconds > measure.MAX_TOTAL_SECONDS:
+        raise ValueError(f"repeats x min_seconds must be at most {measure.MAX_TOTAL_SECONDS:,.0f} s, "
+                         f"got {repeats} x {min_seconds:g} s")
 
 
 def matmul_work(n_calls: int, size: int = MATRIX_SIZE, seed: int = 0):
@@ -26,8 +50,7 @@ def matmul_work(n_calls: int, size: int = MATRIX_SIZE, seed: int = 0):
 
     Returns a function that does the work; 2 * size**3 floating-point operations per call.
     """
-    if isinstance(n_calls, bool) or not isinstance(n_calls, int) or n_calls < 0:
-        raise ValueError(f"n_calls must be a non-negative integer, got {n_calls!r}")
+    n_calls, size = check_work(n_calls, size)
     g = torch.Generator().manual_seed(seed)
     a = torch.randn(size, size, generator=g)
     b = torch.randn(size, size, generator=g)
@@ -49,6 +72,11 @@ def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: i
                    size: int = MATRIX_SIZE) -> list[dict]:
     """Measure each amount of work ``runs`` times *without* repeating it to a minimum duration,
     the way a naive user would; returns one row per run."""
+    if isinstance(n_calls_list, (str, bytes)) or not hasattr(n_calls_list, "__iter__") or not list(n_calls_list):
+        raise TypeError(f"n_calls_list must be a non-empty list of call counts, got {n_calls_list!r:.60}")
+    for i, n in enumerate(n_calls_list):
+        check_work(integer(f"n_calls_list[{i}]", n, lo=0), size)
+    integer("runs", runs, lo=1, hi=MAX_RUNS)
     settings = {"n_calls": list(n_calls_list), "runs": runs, "size": size,
                 "threads": torch.get_num_threads()}
 
@@ -68,6 +96,8 @@ def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: i
 
 def repeated_single_runs(n_calls: int = 1000, runs: int = 12, size: int = MATRIX_SIZE) -> list[dict]:
     """The same ~1 s of work measured ``runs`` times, each as one tracker task."""
+    check_work(n_calls, size)
+    integer("runs", runs, lo=1, hi=MAX_RUNS)
     settings = {"n_calls": n_calls, "runs": runs, "size": size, "threads": torch.get_num_threads()}
 
     def compute():
@@ -85,6 +115,8 @@ def repeated_single_runs(n_calls: int = 1000, runs: int = 12, size: int = MATRIX
 
 def naive_vs_repeated(size: int = MATRIX_SIZE, repeats: int = 5, min_seconds: float = 1.0) -> dict:
     """One short call measured naively (cold, once) against the repeated protocol."""
+    check_work(1, integer("size", size, lo=1, hi=MAX_SIZE - 1))
+    _check_repeats(repeats, min_seconds)
     settings = {"size": size, "repeats": repeats, "min_seconds": min_seconds,
                 "threads": torch.get_num_threads()}
 
@@ -104,6 +136,8 @@ def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZ
                    threads: int = 1) -> dict:
     """The same work on ``threads`` torch thread(s), under CodeCarbon's ``machine`` and
     ``process`` tracking modes: {mode: Measurement dict}."""
+    check_work(n_calls, size)
+    _check_repeats(repeats)
     settings = {"n_calls": n_calls, "repeats": repeats, "size": size, "threads": threads}
 
     def compute():
@@ -127,6 +161,8 @@ def neighbour_effect(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_S
     Machine mode charges the whole machine's load, so a neighbour's work is charged to
     ours; process mode counts this process's CPU time only.
     """
+    check_work(n_calls, size)
+    _check_repeats(repeats)
     settings = {"n_calls": n_calls, "repeats": repeats, "size": size, "threads": threads}
 
     def compute():
@@ -186,8 +222,10 @@ def _busy_neighbour(active: bool):
 def co2_by_country(energy_kwh: float, codes=("SWE", "FRA", "BRA", "CAN", "GBR", "USA", "DEU",
                                              "CHN", "POL", "IND", "ZAF")) -> list[dict]:
     """The same energy turned into CO2 with each country's grid intensity (CodeCarbon's data)."""
-    if not energy_kwh >= 0:
-        raise ValueError(f"energy_kwh must be a non-negative number, got {energy_kwh!r}")
+    number("energy_kwh", energy_kwh, lo=0)
+    if isinstance(codes, str) or not codes:
+        raise TypeError(f"codes must be a list of ISO alpha-3 country codes such as ('FRA', 'USA'), "
+                        f"got {codes!r}")
     rows = []
     for code in codes:
         grid = measure.carbon_intensity(code)

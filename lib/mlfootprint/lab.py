@@ -6,8 +6,11 @@ The website (Jupyter Book, myst-nb) pastes values into the prose with roles such
 pieces bridge the gap, without changing a chapter's source:
 
 - :class:`LabContentsManager` (the server side; jupytext's contents manager underneath):
-  on opening a notebook it rewrites each glue role of the markdown cells into
-  ``{eval}`glued("glue:text", "n_wrong")```; on saving it writes the glue role back and drops
+  on opening a notebook it rewrites each glue role of the markdown cells (not those quoted
+  in code spans or code blocks) into ``{eval}`glued("glue:text", "n_wrong")``` (the content
+  as a JSON string, so quotes and line breaks stay valid Python; an eval role of that form
+  that the author wrote gets one more pair of parentheses, and loses it again on saving);
+  on saving it writes the glue role back and drops
   the ``user_expressions`` metadata jupyterlab-myst adds, so opening, running and saving
   a chapter leaves its ``.md`` file byte for byte as it was. It also sets
   ``MLFOOTPRINT_LAB=1`` for the kernels it starts.
@@ -24,23 +27,98 @@ preparation, ``tools/run_chapter.py``).
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 
-GLUE_ROLE = re.compile(r"\{(glue(?::[a-z]*)?)\}`([^`\"\\]+)`")
-EVAL_ROLE = re.compile(r"\{eval\}`glued\(\"(glue(?::[a-z]*)?)\", \"([^`\"\\]+)\"\)`")
+GLUE_ROLE = re.compile(r"\{(glue(?::[a-z]*)?)\}`([^`]+)`")   # group 1: the role, 2: its content
 LAB_ENV = "MLFOOTPRINT_LAB"
 LAB_METADATA = ("user_expressions",)   # what jupyterlab-myst adds to markdown cells
 
+# Inline markdown as myst-parser reads it: a role ({name} and a backtick string, its content up
+# to the next backtick string as long), or a code span (backtick strings of one length).
+_INLINE = re.compile(r"(?<!\\)\{(?P<name>[A-Za-z0-9_\-+:]+)\}(?P<ticks>`+)(?!`)(?P<body>.+?)(?P=ticks)"
+                     r"|(?<!`)(?P<code>`+)(?!`).+?(?<!`)(?P=code)(?!`)", re.S)
+_GLUE_NAME = re.compile(r"glue(?::[a-z]*)?")
+# The expression the bridge writes: glued("glue:text", "<content as a JSON string>"), inside
+# k pairs of parentheses. k = 0 is a glue role of the chapter; an eval role its author wrote
+# in that form is shown with one pair more, so saving gives every role back as it was.
+_GLUED_CALL = re.compile(r'(?P<open>\(*)glued\("(?P<role>glue(?::[a-z]*)?)", (?P<content>"(?:[^"\\]|\\.)*")\)'
+                    r'(?P<close>\)*)', re.S)
+_FENCE = re.compile(r"[ ]{0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>\S*)")
+_PROSE_FENCES = ("{", ":")     # a MyST directive's body is markdown ({code-cell} etc. excepted)
+_CODE_DIRECTIVES = ("{code", "{sourcecode", "{literalinclude")
+
+
+def _segments(markdown: str) -> list[tuple[bool, str]]:
+    """(is_code, text): fenced code blocks apart from prose (and from directive bodies)."""
+    out, buf, fence = [], [], None
+    for line in markdown.splitlines(keepends=True):
+        m = _FENCE.match(line)
+        if fence is None and m:
+            info = m.group("info")
+            code = not info.startswith(_PROSE_FENCES) or info.startswith(_CODE_DIRECTIVES)
+            if code:
+                out.append((False, "".join(buf)))
+                buf, fence = [line], m.group("fence")
+                continue
+        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) \
+                and not line.strip().strip(fence[0]):
+            out.append((True, "".join(buf) + line))
+            buf, fence = [], None
+            continue
+        buf.append(line)
+    out.append((fence is not None, "".join(buf)))
+    return [seg for seg in out if seg[1]]
+
+
+def _rewrite(markdown: str, role: "callable") -> str:
+    """``markdown`` with each role outside code passed through ``role(match)``."""
+    def one(m):
+        return role(m) if m.group("name") else m.group(0)
+
+    return "".join(text if code else _INLINE.sub(one, text) for code, text in _segments(markdown))
+
+
+def _glued_eval(m) -> tuple[int, str, str] | None:
+    """(parentheses, glue role, content) of an eval role the bridge's form, else None."""
+    if m.group("name") != "eval" or m.group("ticks") != "`":
+        return None
+    g = _GLUED_CALL.fullmatch(m.group("body"))
+    if not g or len(g.group("open")) != len(g.group("close")):
+        return None
+    return len(g.group("open")), g.group("role"), json.loads(g.group("content"))
+
+
+def _to_eval(m) -> str:
+    glued_form = _glued_eval(m)
+    if glued_form is not None:    # written by the chapter's author: one more pair of parentheses
+        return f"{{eval}}`({m.group('body')})`"
+    if _GLUE_NAME.fullmatch(m.group("name")) and m.group("ticks") == "`":
+        content = json.dumps(m.group("body"), ensure_ascii=False)
+        return f'{{eval}}`glued("{m.group("name")}", {content})`'
+    return m.group(0)
+
+
+def _to_glue(m) -> str:
+    glued_form = _glued_eval(m)
+    if glued_form is None:
+        return m.group(0)
+    depth, role, content = glued_form
+    if depth == 0:
+        return f"{{{role}}}`{content}`"
+    return f"{{eval}}`{m.group('body')[1:-1]}`"
+
 
 def glue_to_eval(markdown: str) -> str:
-    """``{glue:text}`x:.1f``` -> ``{eval}`glued("glue:text", "x:.1f")```: what JupyterLab renders."""
-    return GLUE_ROLE.sub(lambda m: f'{{eval}}`glued("{m.group(1)}", "{m.group(2)}")`', markdown)
+    """``{glue:text}`x:.1f``` -> ``{eval}`glued("glue:text", "x:.1f")```: what JupyterLab
+    renders. Roles inside code spans and code blocks are left as they are."""
+    return _rewrite(markdown, _to_eval)
 
 
 def eval_to_glue(markdown: str) -> str:
-    """The inverse of :func:`glue_to_eval` (only for expressions it wrote)."""
-    return EVAL_ROLE.sub(lambda m: f"{{{m.group(1)}}}`{m.group(2)}`", markdown)
+    """The inverse of :func:`glue_to_eval`: ``eval_to_glue(glue_to_eval(md)) == md``."""
+    return _rewrite(markdown, _to_glue)
 
 
 def to_lab(nb: dict) -> dict:
@@ -111,7 +189,8 @@ class Pasted:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         kind = self.role.split(":", 1)[1] if ":" in self.role else ""
-        key, spec = (self.content.rsplit(":", 1) + [""])[:2] if ":" in self.content else (self.content, "")
+        content = self.content.replace("\n", " ")   # a role over two lines, read as myst-parser does
+        key, spec = (content.rsplit(":", 1) + [""])[:2] if ":" in content else (content, "")
         if key not in _GLUED:
             raise KeyError(f"nothing was glued as {key!r} yet: run the cells above this one")
         data = _GLUED[key]

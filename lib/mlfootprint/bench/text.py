@@ -21,6 +21,7 @@ from .. import textmodels as tm
 from .core import Bench, BenchInputError
 
 MAX_TOKENS = 512          # the bench's own ceiling on new tokens (the model's context may be larger)
+MAX_CHARS = 4_000         # a sentence or prompt: far more than the bench's models read at once
 CAL_TOKENS = (2, 6)
 CAL_SAMPLES = 3
 
@@ -78,6 +79,12 @@ class TextAdapter:
 
     def parse(self, values: dict) -> Job:
         sentence, prompt = values["sentence"], values["prompt"]
+        for name, text in (("sentence", sentence), ("prompt", prompt)):
+            if not isinstance(text, str):
+                raise BenchInputError(f"The {name} must be text, got {text!r:.60}.")
+            if len(text) > MAX_CHARS:
+                raise BenchInputError(f"Your {name} has {len(text):,} characters; the bench takes at most "
+                                      f"{MAX_CHARS:,} (its models read a few hundred words at once). Shorten it.")
         if tm.MASK not in sentence:
             raise BenchInputError(f"Your sentence has no blank: write {tm.MASK} where the missing word goes, "
                                   f"e.g. 'A {tm.MASK} is used to store a value.'")

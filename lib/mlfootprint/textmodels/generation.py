@@ -11,6 +11,7 @@ from ..checks import integer, number
 from ..notices import ClippedNotice, notice
 from ..progress import tqdm
 from ..store import cached
+from .common import check_text_length
 from .loading import LoadedModel, require
 
 
@@ -87,6 +88,7 @@ def prompt_ids(lm: LoadedModel, prompt: str, max_new_tokens: int, max_context: i
     require(lm, "generation")
     if not isinstance(prompt, str) or not prompt.strip():
         raise ValueError(f"prompt must be a non-empty string, got {prompt!r:.60}")
+    check_text_length("prompt", prompt)
     n = integer("max_new_tokens", max_new_tokens, lo=1)
     ctx = _context(lm, n, max_context)
     ids = lm.tokenizer(prompt, return_tensors="pt")["input_ids"]
@@ -133,6 +135,7 @@ def score_prompt(lm: LoadedModel, prompt: str) -> dict:
     require(lm, "generation")
     if not isinstance(prompt, str) or not prompt.strip():
         raise ValueError(f"prompt must be a non-empty string, got {prompt!r:.60}")
+    check_text_length("prompt", prompt)
     ids = lm.tokenizer(prompt, return_tensors="pt")["input_ids"][:, -context_size(lm):]
     with torch.inference_mode():
         logits = lm.model(input_ids=ids).logits[0]
