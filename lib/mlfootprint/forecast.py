@@ -37,6 +37,7 @@ from typing import Any, Callable, Sequence
 
 from . import measure
 from .checks import integer, number
+from .environment import check as check_environment
 
 DEFAULT_FLOOR = 0.25
 METHOD_NAME = "calibrate-and-scale"
@@ -243,6 +244,7 @@ def _check_calibration(step, total_units, name, units_per_step, warmup, samples,
     if samples * min_seconds > MAX_CALIBRATION_S:
         raise ValueError(f"samples x min_seconds must be at most {MAX_CALIBRATION_S:.0f} s (a calibration "
                          f"is a short piece of the run), got {samples} x {min_seconds:g} s")
+    check_environment()   # before the warm-up steps, not after them
 
 
 def tracker_overhead(samples: int = 5) -> Part:

@@ -74,6 +74,9 @@ def _segments(markdown: str) -> list[tuple[bool, str]]:
 
 def _rewrite(markdown: str, role: "callable") -> str:
     """``markdown`` with each role outside code passed through ``role(match)``."""
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown must be a cell's text (a string), got {type(markdown).__name__}")
+
     def one(m):
         return role(m) if m.group("name") else m.group(0)
 
@@ -121,9 +124,16 @@ def eval_to_glue(markdown: str) -> str:
     return _rewrite(markdown, _to_glue)
 
 
+def _cells(nb: dict) -> list:
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise TypeError(f"nb must be a notebook: a dict with a list of 'cells', got {type(nb).__name__}")
+    return cells
+
+
 def to_lab(nb: dict) -> dict:
     """A notebook's markdown cells with glue roles as eval roles (in place; returned)."""
-    for cell in nb.get("cells", []):
+    for cell in _cells(nb):
         if cell.get("cell_type") == "markdown":
             src = cell.get("source", "")
             cell["source"] = glue_to_eval("".join(src) if isinstance(src, list) else src)
@@ -132,7 +142,7 @@ def to_lab(nb: dict) -> dict:
 
 def from_lab(nb: dict) -> dict:
     """The notebook as it was read: eval roles back to glue, JupyterLab-only metadata dropped."""
-    for cell in nb.get("cells", []):
+    for cell in _cells(nb):
         if cell.get("cell_type") == "markdown":
             src = cell.get("source", "")
             cell["source"] = eval_to_glue("".join(src) if isinstance(src, list) else src)
@@ -210,6 +220,10 @@ class Pasted:
 
 def glued(role: str, content: str) -> Pasted:
     """What ``{role}`content``` shows on the website, for the live kernel."""
+    if not isinstance(role, str) or not _GLUE_NAME.fullmatch(role):
+        raise ValueError(f"role must be a glue role such as 'glue', 'glue:text' or 'glue:md', got {role!r}")
+    if not isinstance(content, str) or not content.strip():
+        raise ValueError(f"content must be the name glued (with an optional ':format'), got {content!r}")
     return Pasted(role, content)
 
 

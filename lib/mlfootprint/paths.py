@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 from pathlib import Path
@@ -33,7 +34,8 @@ def _parse_data(value: str) -> Path:
         # before Python 3.13, OSError from 3.13 on)
         return Path(value).expanduser().resolve()
     except (ValueError, RuntimeError, OSError) as exc:
-        raise DataSettingError(f"the environment variable {DATA_ENV}={value!r} cannot be used: {exc}. "
+        why = "it leads into a symlink loop" if getattr(exc, "errno", None) == errno.ELOOP else exc
+        raise DataSettingError(f"the environment variable {DATA_ENV}={value!r} cannot be used: {why}. "
                                f"{DATA_ENV} accepts {DATA_ACCEPTED}; correct it or unset it") from None
 
 

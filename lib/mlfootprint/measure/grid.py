@@ -82,7 +82,7 @@ def carbon_intensity(code: str | None = None) -> GridIntensity:
 def kwh_to_kg(kwh: float, code: str | None = None) -> float:
     """kg CO2e for ``kwh`` of electricity on ``code``'s grid (default: the grid in force)."""
     kwh = number("kwh", kwh, lo=0, what="a finite energy in kWh, >= 0 (energy is never negative)")
-    return kwh * carbon_intensity(code).g_per_kwh / 1000.0
+    return kwh * (carbon_intensity(code).g_per_kwh / 1000.0)
 
 
 def reset_country() -> None:

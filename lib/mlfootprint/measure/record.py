@@ -79,7 +79,7 @@ class Measurement:
     @property
     def emissions_kg(self) -> float:
         """Per item: energy x the grid's intensity (exactly)."""
-        return self.energy_kwh * self.carbon_intensity_g_per_kwh / 1000.0
+        return self.energy_kwh * (self.carbon_intensity_g_per_kwh / 1000.0)   # no overflow at 1e308
 
     @property
     def energy_j(self) -> float:

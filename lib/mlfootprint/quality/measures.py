@@ -95,6 +95,7 @@ def relative_frechet(generated, reference) -> float:
     """:func:`frechet_distance` divided by the total variance of ``reference``: 0 for the
     same Gaussian, 1 when the two sets are as far apart as the reference set is spread.
     Dimensionless, so judges with feature spaces of different scales can be compared."""
+    _features("generated", generated)   # named here: frechet_distance calls it "a"
     spread = total_variance(reference)
     if spread == 0:
         raise ValueError("the reference features do not vary, so no relative distance exists")
