@@ -108,6 +108,23 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def answer_dialog(page, name: str) -> str | None:
+    """A modal dialog JupyterLab put up (it blocks every click behind it), answered as a
+    learner would, with what it said. "Select Kernel" (asked when a notebook opens before the
+    page has the list of kernels) is answered with its default, the chapter's own python3
+    kernel; any other dialog fails the test with its text and a screenshot, so it is known."""
+    dialog = page.locator(".jp-Dialog:visible")
+    if not dialog.count():
+        return None
+    text = dialog.first.inner_text()
+    shot(page, f"{name}-dialog")
+    print(f"{name}: JupyterLab dialog: {text[:300]!r}")
+    if "Select Kernel" not in text:
+        pytest.fail(f"{name}: JupyterLab showed a dialog: {text[:500]!r}")
+    dialog.first.locator(".jp-Dialog-button.jp-mod-accept").click()
+    return text
+
+
 def open_chapter(page, lab, name: str):
     page.goto(lab["url"], wait_until="domcontentloaded", timeout=120_000)
     item = page.locator(".jp-DirListing-item", has_text=f"{name}.md").first
@@ -115,9 +132,15 @@ def open_chapter(page, lab, name: str):
     item.dblclick()
     panel = page.locator(".jp-NotebookPanel:visible")
     panel.wait_for(timeout=60_000)    # opened as a notebook, not as a text file
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first.wait_for(
-        timeout=120_000)
-    return panel
+    deadline = time.time() + 120
+    while time.time() < deadline:     # the chapter's own kernel, started and idle
+        answer_dialog(page, name)
+        kernel = page.locator(".jp-NotebookPanel:visible .jp-Toolbar-kernelName").first
+        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible")
+        if kernel.count() and "Python 3" in kernel.inner_text() and idle.count():
+            return panel
+        page.wait_for_timeout(500)
+    pytest.fail(f"{name}: the notebook's kernel was not idle within 120 s")
 
 
 def prompts(panel) -> list[str]:
@@ -133,6 +156,7 @@ def run_all(page, panel, timeout_s: float) -> None:
     (a cell queued or numbered) and opens the menu again if not."""
     start = time.time()
     for _ in range(3):
+        answer_dialog(page, "run-all")
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).first.click()
         clicked = time.time()
