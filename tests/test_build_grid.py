@@ -1,0 +1,83 @@
+"""The grid exercise of the Synthesis page, done to the whole book: rebuilding it with
+``MLFOOTPRINT_COUNTRY=FRA`` executes every page again (``book/_ext/fresh_pages.py``), re-runs
+no experiment, and changes exactly what the grid changes.
+
+After the main build, the book is built a second time into a temporary folder with France's
+grid, against the same results store. Then, page by page:
+
+* no experiment ran: the results store is byte for byte what it was;
+* every page that named the United States' grid names France's, and no longer the USA's;
+* every energy figure is the same, in the same order;
+* every CO₂e figure is the USA's figure times the ratio of the two grids' intensities (to the
+  rounding of the printed digits).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import browser_helpers as bh
+from book_pages import BOOK, executed_notebook_path, output_text, toc_pages
+
+sys.path.insert(0, str(BOOK / "_ext"))
+import fresh_pages  # noqa: E402  (a Sphinx extension of the book, not a package)
+
+NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+ENERGY = re.compile(NUMBER + r"\s?(µJ|mJ|kJ|MJ|GJ|J|µWh|mWh|kWh|MWh|GWh|Wh)(?![\w/])")
+CO2 = re.compile(NUMBER + r"\s?(µg|mg|kg|g|t)\s?CO₂")
+MASS = {"µg": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3}
+
+
+def page_text(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return output_text(nb)
+
+
+def co2_values(text: str) -> list[float]:
+    return [float(n.replace(",", "")) * MASS[u] for n, u in CO2.findall(text)]
+
+
+def energies(text: str) -> list[tuple[str, str]]:
+    return ENERGY.findall(text)
+
+
+@pytest.mark.chapter
+def test_a_rebuild_on_another_grid_changes_only_the_co2(book_build, tmp_path):
+    from mlfootprint import measure, paths
+
+    data = paths.data_dir(create=False)
+    store_before = fresh_pages.store_digest(data)
+    env = dict(os.environ, MLFOOTPRINT_COUNTRY="FRA")
+    log = bh.build_book(BOOK, env=env, path_output=tmp_path)
+    assert fresh_pages.store_digest(data) == store_before, "the FRA build ran an experiment again"
+
+    usa, fra = measure.carbon_intensity("USA"), measure.carbon_intensity("FRA")
+    ratio = fra.g_per_kwh / usa.g_per_kwh
+    checked_co2 = named = 0
+    for name in toc_pages(BOOK):
+        before_path = executed_notebook_path(name)
+        after_path = tmp_path / "_build" / "jupyter_execute" / f"{name}.ipynb"
+        if not before_path.is_file():
+            continue
+        assert f"{name}.md: Executing notebook" in log, f"{name} was not executed again for FRA"
+        before, after = page_text(before_path), page_text(after_path)
+        if usa.country_name in before:
+            named += 1
+            assert fra.country_name in after, f"{name}: no method note names {fra.country_name}"
+            assert usa.country_name not in after, f"{name} still names {usa.country_name}"
+        assert energies(after) == energies(before), f"{name}: an energy figure changed"
+        old, new = co2_values(before), co2_values(after)
+        assert len(old) == len(new), f"{name}: not the same CO₂e figures"
+        for a, b in zip(old, new):
+            # three significant digits are printed: each side is within 0.5% of its value
+            assert math.isclose(b, a * ratio, rel_tol=0.012) or (a == 0 and b == 0), \
+                f"{name}: CO₂e {a} kg on {usa.country_iso} became {b} kg on {fra.country_iso}, not ×{ratio:.3f}"
+        checked_co2 += len(old)
+    assert named >= 3 and checked_co2 >= 10, (named, checked_co2)
