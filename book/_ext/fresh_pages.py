@@ -94,7 +94,7 @@ def code_and_settings(ext_dir: Path) -> str:
 def data_folder(book_dir: Path) -> Path:
     """The results store's folder, by the library's rule (``$MLFOOTPRINT_DATA``, else the
     checkout's ``data/``), without importing the library into Sphinx."""
-    env = os.environ.get("MLFOOTPRINT_DATA", "").strip()
+    env = os.environ.get("MLFOOTPRINT_DATA", "")
     return Path(env).expanduser() if env else book_dir.resolve().parent / "data"
 
 

@@ -77,6 +77,12 @@ class TextChild:
             raise RuntimeError(f"the child process died: {self.stderr.read()[-3000:]}")
         return answer
 
+    def log(self) -> str:
+        """What the child wrote to standard error so far (the build log of a page)."""
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read()
+
     def __exit__(self, *exc) -> None:
         self.proc.stdin.close()
         try:
