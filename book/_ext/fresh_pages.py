@@ -51,7 +51,7 @@ RECORD_NAME = "mlfootprint-build.json"     # beside jupyter-cache's database
 STARTED_ENV = "BOOK_BUILD_STARTED"
 LIBRARY = "mlfootprint"
 SETTINGS_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HF_HOME",
-                "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TOKENIZERS_PARALLELISM")
+                "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PACKAGES = ("torch", "torchvision", "codecarbon", "transformers", "tokenizers", "numpy",
             "scikit-learn", "matplotlib", "mlxtend", "pandas", "myst-nb", "ipywidgets", "gguf")
 SMALL_FILE = 1 << 20  # files up to this size are hashed by content

