@@ -11,7 +11,8 @@ grid, against the same results store. Then, page by page:
 * every energy figure is the same, in the same order (except in the cells tagged
   ``measured-live``, which measure afresh whenever they run and say so);
 * every CO₂e figure is the USA's figure times the ratio of the two grids' intensities (to the
-  rounding of the printed digits); a published figure, cited as such, stays as it is.
+  rounding of the printed digits); a published figure, or one put on another grid the page
+  names, stays as it is.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ import fresh_pages  # noqa: E402  (a Sphinx extension of the book, not a package
 
 NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 ENERGY = re.compile(NUMBER + r"\s?(µJ|mJ|kJ|MJ|GJ|J|µWh|mWh|kWh|MWh|GWh|Wh)(?![\w/])")
-CO2 = re.compile(NUMBER + r"\s?(µg|mg|kg|g|t)\s?CO₂")
+# a CO₂e figure, and the grid it names when it names one ("2.11 mg CO₂e (Sweden, 40.7 g/kWh)")
+CO2 = re.compile(NUMBER + r"\s?(µg|mg|kg|g|t)\s?CO₂e?(?:\s\(([A-Z][^,()]+),)?")
 GRID_NOTE = re.compile(r"Grid: [^(\n]+ \((\w{3})\)")   # a method note's grid (method_instrument)
 MASS = {"µg": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3}
 
@@ -48,11 +50,13 @@ def page_text(path: Path) -> str:
     return output_text(nb)
 
 
-def co2_values(text: str) -> list[tuple[float, bool]]:
-    """Every CO₂e figure in kg, with whether it is a published one (cited on a line that says
-    "published": the authors' own figure, which no grid of ours changes)."""
-    return [(float(n.replace(",", "")) * MASS[u], "published" in line.lower())
-            for line in text.splitlines() for n, u in CO2.findall(line)]
+def co2_values(text: str, grid_in_force: str) -> list[tuple[float, bool]]:
+    """Every CO₂e figure in kg, with whether it stays as it is whatever the grid in force: a
+    published one (cited on a line that says "published") or one the page puts on a grid it
+    names, other than the grid in force (Sweden's, in "Running where the grid is cleaner")."""
+    return [(float(n.replace(",", "")) * MASS[u],
+             "published" in line.lower() or bool(grid and grid != grid_in_force))
+            for line in text.splitlines() for n, u, grid in CO2.findall(line)]
 
 
 def energies(text: str) -> list[tuple[str, str]]:
@@ -85,14 +89,14 @@ def test_a_rebuild_on_another_grid_changes_only_the_co2(book_build, tmp_path):
         assert set(notes_after) <= {fra.country_iso}, f"{name}: a method note does not name France"
         named += bool(notes_after)
         assert energies(after) == energies(before), f"{name}: an energy figure changed"
-        old, new = co2_values(before), co2_values(after)
+        old, new = co2_values(before, usa.country_name), co2_values(after, fra.country_name)
         assert len(old) == len(new), f"{name}: not the same CO₂e figures"
         for (a, cited), (b, _) in zip(old, new):
             if cited:
-                assert a == b, f"{name}: a published CO₂e figure changed with our grid"
+                assert a == b, f"{name}: a published or named-grid CO₂e figure changed with our grid"
                 continue
             # three significant digits are printed: each side is within 0.5% of its value
             assert math.isclose(b, a * ratio, rel_tol=0.012) or (a == 0 and b == 0), \
                 f"{name}: CO₂e {a} kg on {usa.country_iso} became {b} kg on {fra.country_iso}, not ×{ratio:.3f}"
             checked_co2 += 1
-    assert named >= 3 and checked_co2 >= 10, (named, checked_co2)
+    assert named >= 3 and checked_co2 >= 5, (named, checked_co2)
