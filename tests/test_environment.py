@@ -30,14 +30,14 @@ from mlfootprint.records import TrainedRun
 
 LIB = Path(__file__).resolve().parent.parent / "lib" / "mlfootprint"
 DOCUMENTED = {"MLFOOTPRINT_DATA", "MLFOOTPRINT_COUNTRY", "MLFOOTPRINT_TEXT_OFFLINE", "HF_HUB_OFFLINE",
-              "HF_ENDPOINT", "MLFOOTPRINT_STATIC_BUILD"}
+              "HF_ENDPOINT", "MLFOOTPRINT_STATIC_BUILD", "BOOK_BUILD_READS"}
 # (variable, a wrong value); {data} is the warm data folder, {loop} a symlink to itself
 WRONG = [
     ("MLFOOTPRINT_COUNTRY", "zzz"), ("MLFOOTPRINT_COUNTRY", ""), ("MLFOOTPRINT_COUNTRY", "Atlantis"),
     ("MLFOOTPRINT_DATA", " {data}"), ("MLFOOTPRINT_DATA", "{data}\n"), ("MLFOOTPRINT_DATA", ""),
     ("MLFOOTPRINT_DATA", "{loop}"),
     ("MLFOOTPRINT_TEXT_OFFLINE", "maybe"), ("HF_HUB_OFFLINE", "perhaps"), ("HF_ENDPOINT", "huggingface.co"),
-    ("MLFOOTPRINT_STATIC_BUILD", "sometimes"),
+    ("MLFOOTPRINT_STATIC_BUILD", "sometimes"), ("BOOK_BUILD_READS", " {data}/uses.txt"),
 ]
 
 

@@ -159,3 +159,18 @@ def test_every_page_gets_the_stamp_in_its_kernelspec(name):
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert stamped.replace(f"  {fresh_pages.KERNELSPEC_KEY}: 'abc123'\n", "") == text
     assert fresh_pages.stamp_kernelspec("# no front matter\n", "x") == "# no front matter\n"
+
+
+def test_the_store_lists_what_a_page_uses_during_a_build(tmp_data, tmp_path, monkeypatch):
+    """The page on what building the book cost sums the results the pages used: the store
+    lists each result it is asked for (read or computed) in the file the build names."""
+    from mlfootprint import store
+
+    uses = tmp_path / "uses.txt"
+    store.cached("demo/a", {"k": 1}, lambda: {"v": 1})             # not listed: no build
+    monkeypatch.setenv(fresh_pages.USES_ENV, str(uses))
+    store.cached("demo/a", {"k": 1}, lambda: {"v": 1})             # read back
+    store.cached("demo/b", {"k": 2}, lambda: {"v": 2})             # computed
+    listed = uses.read_text().split()
+    assert len(listed) == 2 and all(Path(p).is_file() and str(tmp_data) in p for p in listed)
+    assert {Path(p).parent.name for p in listed} == {"a", "b"}

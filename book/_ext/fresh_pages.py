@@ -49,6 +49,9 @@ RECORD_NAME = "mlfootprint-build.json"     # beside jupyter-cache's database
 # When this build started, for the kernels (the page on what building the book cost tells
 # what this build measured from what it found stored). Not part of the fingerprint.
 STARTED_ENV = "BOOK_BUILD_STARTED"
+# Where the pages list the stored results they use (mlfootprint.store writes to it), one list
+# per fingerprint, so it holds every page's results even when only some pages execute.
+USES_ENV = "BOOK_BUILD_READS"
 LIBRARY = "mlfootprint"
 SETTINGS_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HF_HOME",
                 "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -145,6 +148,8 @@ def set_fingerprint(app: Sphinx, config) -> None:
     store = store_digest(data_folder(Path(app.srcdir)))
     last = read_record(record_path(app))
     setattr(config, CONFIG_NAME, fingerprint(code, store, last))
+    os.environ[USES_ENV] = str(record_path(app).with_name(f"uses-{config[CONFIG_NAME]}.txt"))
+    record_path(app).parent.mkdir(parents=True, exist_ok=True)
     app._mlfootprint_code = code  # kept for the record written when the build ends
     if last.get("fingerprint") != config[CONFIG_NAME]:
         logger.info(f"[fresh_pages] build fingerprint {config[CONFIG_NAME]} "

@@ -46,7 +46,8 @@ from types import ModuleType
 from typing import Any, Callable, Iterable
 
 from . import __version__, storekeys
-from .environment import SettingError
+from .environment import SettingError, declare, plain_text
+from .environment import read as read_setting
 from .environment import check as check_environment
 from .manifest import RECORD_FILE, check_manifest, manifest
 from .notices import NotSavedNotice, RecomputeNotice, notice
@@ -72,6 +73,22 @@ def code_version(*modules: ModuleType | str) -> str:
 
 def _unique_tmp(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+
+
+# Set by the book build (book/_ext/fresh_pages.py): a file where every result a page uses is
+# listed, for the page that adds up what building the book cost.
+USES_ENV = "BOOK_BUILD_READS"
+declare(USES_ENV, "the path of a file (the book build sets it)", plain_text)
+
+
+def _list_use(path: Path) -> None:
+    log = read_setting(USES_ENV)
+    if log:
+        try:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(f"{path}\n")
+        except OSError:
+            pass  # the list serves one page of the book; a result never fails for it
 
 
 class ResultStore:
@@ -128,7 +145,9 @@ class ResultStore:
         after the environment variables were checked: nothing is read before that."""
         material = self.key_material(namespace, settings, code)
         check_environment()
-        return material, self.path(namespace, self._key_of(material))
+        path = self.path(namespace, self._key_of(material))
+        _list_use(path)
+        return material, path
 
     def _saving_place(self, namespace: str, settings: dict, code) -> tuple[dict, Path] | None:
         """Where to save, after the work: a wrong setting is a notice then, never an error."""
