@@ -168,13 +168,18 @@ def a_real_record():
     yield
 
 
-@pytest.mark.parametrize("case, call, exc, words", CASES, ids=[c[0] for c in CASES])
-def test_bad_input_gets_a_clear_error(case, call, exc, words, tmp_data):
+def assert_clear_error(case, call, exc, words):
+    """``call()`` raises ``exc`` whose message holds every one of ``words``."""
     with pytest.raises(exc) as info:
         call()
     message = str(info.value)
     missing = [w for w in words if w not in message]
     assert not missing, f"{case}: the message does not say {missing}: {message!r}"
+
+
+@pytest.mark.parametrize("case, call, exc, words", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gets_a_clear_error(case, call, exc, words, tmp_data):
+    assert_clear_error(case, call, exc, words)
 
 
 def test_the_table_is_large_and_spans_the_library():

@@ -31,6 +31,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 from factories import measurement
+from test_bad_input import assert_clear_error
 
 from mlfootprint import bench, calibration, forecast, generate, lab, measure, mnist, paths, progress, quality, store
 from mlfootprint import textmodels as tm
@@ -316,11 +317,7 @@ CASES = [
 
 @pytest.mark.parametrize("case, call, exc, words", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_gets_a_clear_error(case, call, exc, words, tmp_data):
-    with pytest.raises(exc) as info:
-        call()
-    message = str(info.value)
-    missing = [w for w in words if w not in message]
-    assert not missing, f"{case}: the message does not say {missing}: {message!r}"
+    assert_clear_error(case, call, exc, words)
 
 
 # ---------------------------------------------------------------------------------------------

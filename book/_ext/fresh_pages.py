@@ -187,6 +187,10 @@ def save_record(app: Sphinx, exception) -> None:
               "store": store_digest(data_folder(Path(app.srcdir))),
               "settings": settings_in_force()}
     path.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    current = Path(os.environ.get(USES_ENV, ""))
+    for old in path.parent.glob("uses-*.txt"):   # lists of earlier fingerprints: no page reads them
+        if old != current:
+            old.unlink(missing_ok=True)
 
 
 def setup(app: Sphinx) -> dict:
