@@ -25,6 +25,11 @@ jupyter-cache's database, so a CI cache carries it along). The next build reuses
 fingerprint when the code, the settings *and* the store are exactly as the last build left
 them -- nothing to re-execute -- and otherwise derives a new one from the old one, so a page is
 never served from an execution made against other code, settings or results.
+
+Two variables reach the kernels of a build without entering the fingerprint:
+``BOOK_BUILD_STARTED`` (when the build started) and ``BOOK_BUILD_READS`` (a file, one per
+fingerprint, where :mod:`mlfootprint.store` lists every result a page uses). The page on what
+building the book cost reads both.
 """
 
 from __future__ import annotations
@@ -146,10 +151,11 @@ def set_fingerprint(app: Sphinx, config) -> None:
     os.environ[STARTED_ENV] = f"{time.time():.3f}"
     code = code_and_settings(Path(__file__).resolve().parent)
     store = store_digest(data_folder(Path(app.srcdir)))
-    last = read_record(record_path(app))
+    record = record_path(app)
+    last = read_record(record)
     setattr(config, CONFIG_NAME, fingerprint(code, store, last))
-    os.environ[USES_ENV] = str(record_path(app).with_name(f"uses-{config[CONFIG_NAME]}.txt"))
-    record_path(app).parent.mkdir(parents=True, exist_ok=True)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    os.environ[USES_ENV] = str(record.with_name(f"uses-{config[CONFIG_NAME]}.txt"))
     app._mlfootprint_code = code  # kept for the record written when the build ends
     if last.get("fingerprint") != config[CONFIG_NAME]:
         logger.info(f"[fresh_pages] build fingerprint {config[CONFIG_NAME]} "
