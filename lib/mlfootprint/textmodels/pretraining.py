@@ -80,7 +80,7 @@ VOCAB_FILE = Path(__file__).with_name("minibert_vocab.txt")
 
 
 def _bare_wordpiece(vocab: dict[str, int] | None = None) -> Tokenizer:
-    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]") if vocab else models.WordPiece(unk_token="[UNK]"))
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
@@ -194,8 +194,8 @@ def pretrain_masked_lm(train: Sequence[str], settings: dict | None = None,
     """Pre-train a small BERT on ``train`` sentences: ``(model, tokenizer, info)``.
 
     Bit-for-bit deterministic per seed on one machine: the tokenizer comes from the shipped
-    vocabulary (:func:`course_tokenizer`), and ``train`` is only tokenized. Runs on ``settings["threads"]`` CPU threads and restores the previous
-    number afterwards. A loss that becomes non-finite or explodes stops with a clear error.
+    vocabulary (:func:`course_tokenizer`), and ``train`` is only tokenized. Runs on
+    ``settings["threads"]`` CPU threads and restores the previous number afterwards. A loss that becomes non-finite or explodes stops with a clear error.
     """
     s = pretrain_settings(settings)
     with torch_threads(s["threads"]):
