@@ -180,10 +180,46 @@ def percent(fraction: Any, digits: int = DEFAULT_DIGITS, *, name: str = "fractio
     return MISSING if x is None else f"{number(_scaled(name, x, 100.0, '%', 'a fraction is a number near 0 to 1'), digits)}%"
 
 
+def significant(value: Any, digits: int = 2, *, name: str = "value") -> str:
+    """Like :func:`number` but rounded to ``digits`` significant digits however large:
+    ``significant(4402018)`` -> ``'4,400,000'`` (a ratio of noisy estimates has no more)."""
+    digits = _check_digits(digits)
+    x = _check_number(name, value)
+    if x is None or math.isinf(x) or x == 0:
+        return number(x, digits, name=name)
+    magnitude = math.floor(math.log10(abs(x)))
+    if magnitude >= digits:
+        x = float(Decimal(repr(x)).scaleb(-(magnitude - digits + 1)).quantize(Decimal(1))
+                  .scaleb(magnitude - digits + 1))
+    return number(x, digits, name=name)
+
+
 def times(ratio: Any, digits: int = 2, *, name: str = "ratio") -> str:
-    """A ratio as a multiple: ``times(12.34)`` -> ``'12×'``, ``times(1.5)`` -> ``'1.5×'``."""
+    """A ratio as a multiple, to two significant figures: ``times(12.34)`` -> ``'12×'``,
+    ``times(1.5)`` -> ``'1.5×'``, ``times(4402018)`` -> ``'4,400,000×'``."""
     x = _check_number(name, ratio)
-    return MISSING if x is None else f"{number(x, digits)}×"
+    if x is None:
+        return MISSING
+    if not math.isfinite(x) or x == 0:
+        return f"{number(x, digits, name=name)}×"
+    # round to the digits, then show them all: 1.0× (not 1×), 0.50×, 4,400,000×
+    r = float(significant(x, digits, name=name).replace(",", ""))
+    text = f"{r:,.{max(0, digits - 1 - math.floor(math.log10(abs(r))))}f}"
+    return f"{text}×"
+
+
+def spread_percent(fraction: Any, *, sign: bool = True, name: str = "spread") -> str:
+    """A relative spread in whole percent: ``'±3%'``, and ``'under 1%'`` below 1% (never
+    ``'±0%'``: a spread of a few repeats is not known to a tenth of a percent)."""
+    x = _check_number(name, fraction)
+    if x is None:
+        return MISSING
+    if x < 0:
+        raise ValueError(f"{name} must be a relative spread >= 0, got {fraction!r}")
+    pct = _scaled(name, x, 100.0, "%")
+    if pct < 1:
+        return "under 1%"
+    return f"{'±' if sign else ''}{round(pct):,}%"
 
 
 # ---------------------------------------------------------------------------- units ----

@@ -8,6 +8,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .. import units
+from .busy import BUSY_SHARE
 from .grid import GridIntensity, carbon_intensity
 
 
@@ -65,6 +66,8 @@ class Measurement:
     warmup_duration_s: float | None = None
     warmup_energy_kwh: float | None = None
     settings: dict = field(default_factory=dict)
+    # share of the machine's CPU other processes used while this was measured (None: unknown)
+    busy_share: float | None = None
 
     def __post_init__(self):
         if not self.country_iso:
@@ -93,6 +96,11 @@ class Measurement:
     def single_run(self) -> bool:
         return self.repeats <= 1
 
+    @property
+    def measured_busy(self) -> bool:
+        """Other processes took at least :data:`~.busy.BUSY_SHARE` of the machine meanwhile."""
+        return self.busy_share is not None and self.busy_share >= BUSY_SHARE
+
     def on_grid(self, code: str | None = None) -> "Measurement":
         """The same record with its emissions on ``code``'s grid (default: the grid in force)."""
         out = replace(self, tracker_warnings=list(self.tracker_warnings), settings=dict(self.settings))
@@ -119,9 +127,18 @@ class Measurement:
         gpu = f", GPU {units.power(self.gpu_power_w, to='W')}" if self.gpu_model or self.gpu_power_w else ""
         text = (f"Charged on average: CPU {units.power(self.cpu_power_w, to='W')}, RAM {units.power(self.ram_power_w, to='W')}{gpu} "
                 f"({_share(self.ram_energy_kwh, self.energy_kwh)} of the energy is RAM).")
+        text += " " + self.method_conditions()
         if self.tracker_warnings:
             text += " CodeCarbon warned: " + "; ".join(self.tracker_warnings) + "."
         return text
+
+    def method_conditions(self) -> str:
+        """How busy the machine was: other processes' share of its CPU while this was measured."""
+        if self.busy_share is None:
+            return "How busy the machine was is unknown."
+        state = "a busy machine" if self.measured_busy else "a quiet machine"
+        return (f"Measured on {state}: other processes used "
+                f"{units.spread_percent(self.busy_share, sign=False)} of its CPU meanwhile.")
 
     def method_repeats(self) -> str:
         """The protocol: repeats and spread, or "single run"."""
@@ -132,7 +149,7 @@ class Measurement:
         rel = self.energy_spread.get("rel_std", 0.0)
         warm = " after a warm-up run (excluded)" if self.warmup_duration_s is not None else ""
         return (f"{self.repeats} repeats of at least {self.items_per_repeat:,} item(s){warm}; energy "
-                f"per item varied by ±{100 * rel:.1f}% (std/mean), from "
+                f"per item varied by {units.spread_percent(rel)} (std/mean), from "
                 f"{units.energy(self.energy_spread['min'], 'kWh', system='J')} to "
                 f"{units.energy(self.energy_spread['max'], 'kWh', system='J')}.")
 
@@ -143,8 +160,9 @@ class Measurement:
     def method_short(self) -> str:
         """A compact method for a table cell or a figure footnote."""
         reps = ("single run" if self.single_run
-                else f"n={self.repeats}, ±{100 * self.energy_spread.get('rel_std', 0.0):.0f}%")
+                else f"n={self.repeats}, {units.spread_percent(self.energy_spread.get('rel_std', 0.0))}")
         warn = "; tracker warning" if self.tracker_warnings else ""
+        warn += "; busy machine" if self.measured_busy else ""
         return (f"{self.tracking_mode} mode; CPU {self.cpu_power_source} {units.power(self.cpu_power_w, digits=2, to='W')}, "
                 f"RAM {units.power(self.ram_power_w, digits=2, to='W')}; {self.country_iso} "
                 f"{self.carbon_intensity_g_per_kwh:.0f} g/kWh; {reps}{warn}")
@@ -183,6 +201,10 @@ class Measurement:
         for name in ("duration_spread", "energy_spread", "settings"):
             if not isinstance(data.get(name, {}), dict):
                 raise ValueError(f"not a Measurement: {name} must be a dict, got {data[name]!r}")
+        share = data.get("busy_share")
+        if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float))
+                                  or not 0 <= share <= 1):
+            raise ValueError(f"not a Measurement: busy_share must be None or a number from 0 to 1, got {share!r}")
         if not isinstance(data.get("tracker_warnings", []), list):
             raise ValueError("not a Measurement: tracker_warnings must be a list")
         kept = {k: v for k, v in data.items() if k not in ("country_iso", "country_name",

@@ -50,8 +50,16 @@ def _record(label: str, raws: list[_Raw], items: list[int], config: TrackerConfi
         window_min_s=min(r.duration for r in raws), threads=_threads(), tracker_warnings=warned,
         warmup_duration_s=warmup.duration if warmup else None,
         warmup_energy_kwh=warmup.energy if warmup else None,
-        settings=settings,
+        settings=settings, busy_share=_weighted_share([(r.duration, r.others_share) for r in raws]),
     )
+
+
+def _weighted_share(parts: list[tuple[float, float | None]]) -> float | None:
+    """The time-weighted average of the windows' busy shares (None if any is unknown)."""
+    if not parts or any(share is None for _, share in parts):
+        return None
+    total = sum(t for t, _ in parts)
+    return sum(t * s for t, s in parts) / total if total > 0 else parts[0][1]
 
 
 def _settings(settings: Any) -> dict:
@@ -185,4 +193,5 @@ def combine(records: list[Measurement], *, label: str, items: int = 1,
         tracker_warnings=list(dict.fromkeys(w for r in records for w in r.tracker_warnings)),
         warmup_duration_s=None, warmup_energy_kwh=None,
         settings=_settings(settings) if settings is not None else dict(first.settings),
+        busy_share=_weighted_share([(r.total_duration_s, r.busy_share) for r in records]),
     )

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 from codecarbon import OfflineEmissionsTracker
 
 from .. import _codecarbon as cc
+from . import busy
 from ..checks import choice, number
 
 TRACKING_MODES = ("machine", "process")
@@ -207,6 +208,7 @@ class _Raw:
     ram: float
     gpu: float
     warnings: list
+    others_share: float | None = None   # share of the machine other processes used meanwhile
 
 
 @contextmanager
@@ -215,6 +217,7 @@ def _task(tracker: OfflineEmissionsTracker) -> Iterator[dict]:
     box: dict = {}
     _listen()
     _capture.messages = []
+    before = busy.snapshot()
     tracker.start_task()
     try:
         yield box
@@ -224,12 +227,13 @@ def _task(tracker: OfflineEmissionsTracker) -> Iterator[dict]:
         _capture.messages = None
         raise
     data = tracker.stop_task()
+    share = busy.others_share(before, busy.snapshot())
     caught, _capture.messages = _capture.messages, None
     if data is None:
         raise RuntimeError("CodeCarbon returned no measurement for the task "
                            "(is another measurement already running in this process?)")
     box["raw"] = _Raw(float(data.duration), float(data.energy_consumed), float(data.cpu_energy),
-                      float(data.ram_energy), float(data.gpu_energy), caught)
+                      float(data.ram_energy), float(data.gpu_energy), caught, share)
 
 
 def _run_task(tracker: OfflineEmissionsTracker, work: Callable[[], Any]) -> tuple[Any, _Raw]:
