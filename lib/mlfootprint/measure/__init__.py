@@ -32,6 +32,7 @@ Everything CodeCarbon does not offer publicly (its grid table, how it chose the 
 source, its RAM floor) is read in :mod:`mlfootprint._codecarbon`, and only there.
 """
 
+from .busy import BUSY_SHARE
 from .grid import (COUNTRY_ENV, DEFAULT_COUNTRY, GridIntensity, carbon_intensity, get_country,
                    known_countries, kwh_to_kg, reset_country, set_country)
 from .record import Measurement, spread
@@ -40,7 +41,7 @@ from .run import (MAX_MIN_SECONDS, MAX_REPEATS, MAX_TOTAL_SECONDS, combine, meas
 from .tracker import (COURSE_TRACKING_MODE, TRACKING_MODES, HardwareMethod, TrackerConfig,
                       cpu_formula, current_config, hardware_method, ram_model_text)
 
-__all__ = ["COUNTRY_ENV", "COURSE_TRACKING_MODE", "DEFAULT_COUNTRY", "GridIntensity", "HardwareMethod",
+__all__ = ["BUSY_SHARE", "COUNTRY_ENV", "COURSE_TRACKING_MODE", "DEFAULT_COUNTRY", "GridIntensity", "HardwareMethod",
            "MAX_MIN_SECONDS", "MAX_REPEATS", "MAX_TOTAL_SECONDS", "Measurement", "TRACKING_MODES", "TrackerConfig",
            "carbon_intensity", "combine", "cpu_formula", "current_config", "get_country",
            "hardware_method", "known_countries", "kwh_to_kg", "measure_once", "measure_repeated",
