@@ -114,17 +114,59 @@ def test_judge_configs_label_and_check():
                                  ({"shift": 9}, ValueError, "shift"),
                                  ({"noise": -0.1}, ValueError, "noise"),
                                  ({"lr": 0}, ValueError, "lr"),
-                                 ({"epochs": "3"}, TypeError, "epochs")]:
+                                 ({"epochs": "3"}, TypeError, "epochs"),
+                                 ({"architecture": "hog", "cell": 5}, ValueError, "cell"),
+                                 ({"architecture": "hog", "C": 0}, ValueError, "C"),
+                                 ({"architecture": "hog", "shift": 1}, ValueError, "shift and noise")]:
         with pytest.raises(error, match=match):
             q.JudgeConfig(**kwargs)
 
 
+def test_judges_are_named_by_one_rule_apart_from_the_classifiers():
+    from mlfootprint.classify.models import model_label
+    from mlfootprint.course import classification, generation
+
+    assert q.JudgeConfig("cnn", (8, 16), kernel=5, pool="avg", shift=2).name == \
+        "CNN judge 8-16-64 k5 avg, augmented"
+    assert q.JudgeConfig("mlp", (256,)).name == "MLP judge 256-64"
+    assert q.JudgeConfig("hog", cell=7, bins=8).name == "HOG judge 8×4×4, logistic"
+    assert list(generation.JUDGES) == [c.name for c in generation.JUDGES.values()]
+    assert len({c.architecture for c in generation.JUDGES.values()}) >= 3  # kinds, not only sizes
+    classifiers = {model_label(c.family, c.sizes) for c in classification.configs()}
+    for name in generation.JUDGES:
+        assert "judge" in name and name not in classifiers
+        assert not any(name.startswith(c + " ") or name == c for c in classifiers)
+
+
 @pytest.mark.parametrize("config", [q.JudgeConfig(widths=(4,)), q.JudgeConfig(widths=(2, 4, 4), kernel=5, pool="avg"),
-                                    q.JudgeConfig("mlp", (16, 8), features=6)], ids=lambda c: c.label())
+                                    q.JudgeConfig("mlp", (16, 8), features=6),
+                                    q.JudgeConfig("hog", cell=7, bins=6)], ids=lambda c: c.label())
 def test_every_judge_architecture_gives_classes_and_features(config):
     judge = q.Judge(config)
     pred, feats = q.predict(judge, torch.rand(7, 1, 28, 28))
-    assert pred.shape == (7,) and feats.shape == (7, config.features)
+    assert pred.shape == (7,) and feats.shape == (7, config.feature_width)
+
+
+def test_oriented_gradients_read_the_direction_of_strokes():
+    hog = q.judges.OrientedGradients(cell=14, bins=4)
+    across, down = torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 28, 28)
+    across[..., 10:14, :] = 1.0   # a horizontal bar: vertical gradients
+    down[..., :, 10:14] = 1.0     # a vertical bar: horizontal gradients
+    a, d = hog(across).view(4, 2, 2), hog(down).view(4, 2, 2)
+    assert a.sum((1, 2)).argmax() == 2 and d.sum((1, 2)).argmax() == 0   # 90° and 0° bins
+    assert float(hog(torch.zeros(1, 1, 28, 28)).abs().max()) == 0.0       # a blank image: no votes
+    assert float((hog(across) ** 2).norm()) == pytest.approx(1.0, rel=1e-4)  # root of a unit vector
+
+
+def test_a_hog_judge_is_a_seeded_logistic_regression(toy):
+    config = q.JudgeConfig("hog", cell=7, bins=6, seed=4)
+    judge, history = q.fit_judge(config, toy.x_train, toy.y_train)
+    again, _ = q.fit_judge(config, toy.x_train, toy.y_train)
+    assert torch.equal(judge.head.weight, again.head.weight) and history["loss"][0] < 1.0
+    pred, _ = q.predict(judge, toy.x_test)
+    assert float((pred == toy.y_test).float().mean()) > 0.8
+    with pytest.raises(ValueError, match="every class"):
+        q.fit_judge(config, toy.x_train[toy.y_train < 9], toy.y_train[toy.y_train < 9])
 
 
 def test_augmentation_shifts_by_whole_pixels_and_adds_seeded_noise():
@@ -181,7 +223,8 @@ def panel(toy):
     for name, config in {"cnn": q.JudgeConfig(widths=(4, 8), features=16, epochs=2, lr=5e-3),
                          "mlp": q.JudgeConfig("mlp", (32,), features=16, epochs=3, lr=3e-3, seed=1),
                          "aug": q.JudgeConfig(widths=(4,), kernel=5, pool="avg", features=16, epochs=2,
-                                              lr=5e-3, shift=1, noise=0.1, seed=2)}.items():
+                                              lr=5e-3, shift=1, noise=0.1, seed=2),
+                         "hog": q.JudgeConfig("hog", cell=7, bins=6, seed=3)}.items():
         judges[name], _ = q.fit_judge(config, toy.x_train, toy.y_train)
     return q.Panel(judges, toy)
 
@@ -196,20 +239,20 @@ def test_reference_split_halves_each_class_without_overlap():
 
 def test_panel_reports_every_judge_with_mean_and_range(panel):
     real = panel.real_digits()
-    assert real.judges == ["cnn", "mlp", "aug"]
+    assert real.judges == ["cnn", "mlp", "aug", "hog"]
     for m in q.MEASURES:
         values = real.values(m)
         assert real.low(m) == min(values) and real.high(m) == max(values)
-        assert real.mean(m) == pytest.approx(sum(values) / 3)
+        assert real.mean(m) == pytest.approx(sum(values) / 4)
         assert real.low(m) <= real.mean(m) <= real.high(m)
-    assert len(set(real.values("frechet"))) == 3  # three instruments, three readings
+    assert len(set(real.values("frechet"))) == 4  # four instruments, four readings
     assert len(set(real.values("novelty"))) == 1  # measured on pixels, not by the judges
     again = q.PanelScores.from_dict(real.to_dict())
     assert again.to_dict() == real.to_dict()
     stored = real.to_dict()
     stored["by_judge"] = dict(sorted(stored["by_judge"].items()))  # as JSON may give it back
-    assert q.PanelScores.from_dict(stored).judges == ["cnn", "mlp", "aug"]
-    reordered = q.PanelScores({j: real.by_judge[j] for j in ("aug", "cnn", "mlp")})
+    assert q.PanelScores.from_dict(stored).judges == ["cnn", "mlp", "aug", "hog"]
+    reordered = q.PanelScores({j: real.by_judge[j] for j in ("aug", "cnn", "hog", "mlp")})
     assert verdicts.compare(real, reordered, "recall") == verdicts.SPLIT  # equal, judge by judge
     with pytest.raises(ValueError, match="naming the same judges"):
         q.PanelScores.from_dict({"judges": ["x"], "by_judge": stored["by_judge"]})

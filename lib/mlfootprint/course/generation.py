@@ -9,14 +9,17 @@ from ..quality import JudgeConfig
 DATA = dict(source="auto", max_train=4000, max_test=1000)
 THREADS = 1  # every judge and generator trains, and draws, on one CPU thread (keyed by it)
 
-# Three judges that differ in architecture and in training; the third sees every training
-# digit shifted by up to two pixels and speckled with pixel noise, a new draw every epoch.
-JUDGES = {
-    "CNN": JudgeConfig("cnn", (8, 16), kernel=3, pool="max", epochs=4, lr=3e-3, seed=0),
-    "MLP": JudgeConfig("mlp", (256,), epochs=8, lr=1e-3, seed=1),
-    "CNN, augmented": JudgeConfig("cnn", (8, 16), kernel=5, pool="avg", epochs=8, lr=3e-3,
-                                  shift=2, noise=0.1, seed=2),
-}
+# Four judges that differ in kind, architecture and training: two CNNs (the second sees
+# every training digit shifted by up to two pixels and speckled with pixel noise, a new draw
+# every epoch), an MLP, and a logistic regression on histograms of oriented gradients, which
+# learns no features and reads stroke directions (so it sees independent-pixel speckle
+# differently from the networks). Each is named by ``JudgeConfig.name``.
+JUDGES = {c.name: c for c in (
+    JudgeConfig("cnn", (8, 16), kernel=3, pool="max", epochs=4, lr=3e-3, seed=0),
+    JudgeConfig("mlp", (256,), epochs=8, lr=1e-3, seed=1),
+    JudgeConfig("cnn", (8, 16), kernel=5, pool="avg", epochs=8, lr=3e-3, shift=2, noise=0.1, seed=2),
+    JudgeConfig("hog", cell=4, bins=9, C=1.0, seed=3),
+)}
 
 _CVAE = dict(kind="cvae-mlp", hidden=(256,), epochs=15, lr=2e-3)
 _MIXTURE = 10  # components per class of the code mixture

@@ -10,6 +10,15 @@ given Gaussian pixel noise of standard deviation ``noise``, a new draw every epo
 :func:`load_or_train_judge` keeps each judge with :func:`mlfootprint.store.keep` (weights
 plus a :class:`~mlfootprint.records.TrainedRun` whose ``training`` is the training alone
 and whose ``evaluation`` is the held-out accuracy check, measured apart).
+
+A judge of another kind, ``architecture="hog"``, learns no features: it describes each image
+by histograms of oriented gradients (HOG: the direction of the strokes, ``bins``
+orientations summed in square cells of ``cell`` pixels) and reads the class with a logistic
+regression (scikit-learn) fitted to the training digits. Independent-pixel speckle has
+gradients in every direction, so this judge sees it differently from the networks.
+
+Every judge has a :attr:`JudgeConfig.name` computed from its settings by one rule (kind,
+the word "judge", its layers), so no judge shares a name with a classifier of the course.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
+from threadpoolctl import threadpool_limits
 from torch.nn import functional as F
 
 from .. import store
@@ -28,7 +38,8 @@ from ..records import TrainedRun
 from ..threads import torch_threads
 
 N_CLASSES = 10
-ARCHITECTURES = ("cnn", "mlp")
+ARCHITECTURES = ("cnn", "mlp", "hog")
+CELLS = (2, 4, 7, 14)  # HOG cell sides that tile a 28-pixel image
 POOLS = ("max", "avg")
 # A mean cross-entropy this far above chance (ln 10 = 2.3) means training diverged.
 EXPLODED_LOSS = 50 * math.log(N_CLASSES)
@@ -41,7 +52,8 @@ class JudgeConfig:
 
     ``widths``: the channels of each convolution (CNN, 1 to 3 layers) or the width of each
     hidden layer (MLP, 1 to 3 layers); then a dense layer of ``features`` units feeds the
-    10-way output."""
+    10-way output. A ``"hog"`` judge uses ``cell``, ``bins``, ``C`` (the inverse penalty of
+    its logistic regression) and ``seed``; the other settings do not change it."""
 
     architecture: str = "cnn"
     widths: tuple[int, ...] = (16, 32)
@@ -54,6 +66,9 @@ class JudgeConfig:
     shift: int = 0
     noise: float = 0.0
     seed: int = 0
+    cell: int = 4
+    bins: int = 9
+    C: float = 1.0
 
     def __post_init__(self):
         choice("architecture", self.architecture, ARCHITECTURES)
@@ -62,10 +77,15 @@ class JudgeConfig:
         object.__setattr__(self, "kernel", choice("kernel", integer("kernel", self.kernel), (3, 5)))
         choice("pool", self.pool, POOLS)
         for name, lo, hi in (("features", 2, 1024), ("epochs", 1, 100), ("batch_size", 1, 8192),
-                             ("shift", 0, 6), ("seed", 0, 2**32 - 1)):
+                             ("shift", 0, 6), ("seed", 0, 2**32 - 1), ("bins", 2, 36)):
             object.__setattr__(self, name, integer(name, getattr(self, name), lo=lo, hi=hi))
         object.__setattr__(self, "lr", number("lr", self.lr, lo=0.0, hi=1.0, lo_open=True))
         object.__setattr__(self, "noise", number("noise", self.noise, lo=0.0, hi=1.0))
+        object.__setattr__(self, "cell", choice("cell", integer("cell", self.cell), CELLS))
+        object.__setattr__(self, "C", number("C", self.C, lo=0.0, hi=1e6, lo_open=True))
+        if self.architecture == "hog" and self.augmented:
+            raise ValueError("a hog judge is fitted once to the digits as they are: shift and "
+                             "noise must be 0")
 
     @property
     def augmented(self) -> bool:
@@ -76,9 +96,32 @@ class JudgeConfig:
         d["widths"] = list(self.widths)
         return d
 
+    @property
+    def feature_width(self) -> int:
+        """How many numbers describe an image in this judge's feature space."""
+        if self.architecture == "hog":
+            return self.bins * (28 // self.cell) ** 2
+        return self.features
+
+    @property
+    def name(self) -> str:
+        """The judge's name, one rule for every kind: the kind, the word "judge", then its
+        layers (every hidden layer's width or channels, the feature layer last) and what sets
+        it apart: ``CNN judge 8-16-64 k3 max``, ``MLP judge 256-64``, ``CNN judge 8-16-64 k5
+        avg, augmented``, ``HOG judge 9×7×7, logistic`` (orientations × cells × cells)."""
+        if self.architecture == "hog":
+            side = 28 // self.cell
+            return f"HOG judge {self.bins}×{side}×{side}, logistic"
+        layers = "-".join(map(str, (*self.widths, self.features)))
+        conv = f" k{self.kernel} {self.pool}" if self.architecture == "cnn" else ""
+        return f"{self.architecture.upper()} judge {layers}{conv}" + (", augmented" if self.augmented else "")
+
     def label(self) -> str:
         """E.g. ``CNN 16-32 (3×3, max-pool)`` or ``MLP 256`` plus the augmentation, if any."""
         w = "-".join(map(str, self.widths))
+        if self.architecture == "hog":
+            return (f"logistic regression on histograms of {self.bins} gradient orientations "
+                    f"in {self.cell}×{self.cell}-pixel cells")
         body = (f"CNN {w} ({self.kernel}×{self.kernel}, {self.pool}-pool)"
                 if self.architecture == "cnn" else f"MLP {w}")
         aug = []
@@ -89,11 +132,37 @@ class JudgeConfig:
         return body + (f", trained with {' and '.join(aug)}" if aug else "")
 
 
+class OrientedGradients(nn.Module):
+    """Histograms of oriented gradients: each pixel's gradient (central differences) votes
+    with its length for its orientation (0-180°, split between the two nearest of ``bins``),
+    summed over square cells of ``cell`` pixels; the whole vector is scaled to length 1 and
+    square-rooted (as HOG's block normalisation does, over one block). No parameters."""
+
+    def __init__(self, cell: int, bins: int):
+        super().__init__()
+        self.cell, self.bins = cell, bins
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        wide, tall = F.pad(x, (1, 1, 0, 0), mode="replicate"), F.pad(x, (0, 0, 1, 1), mode="replicate")
+        gx, gy = wide[..., 2:] - wide[..., :-2], tall[..., 2:, :] - tall[..., :-2, :]
+        length = (gx ** 2 + gy ** 2).sqrt()
+        pos = (torch.atan2(gy, gx) % math.pi) / math.pi * self.bins
+        low, w = pos.floor().long() % self.bins, pos - pos.floor()
+        votes = torch.zeros(len(x), self.bins, *x.shape[2:])
+        votes.scatter_add_(1, low, length * (1 - w)).scatter_add_(1, (low + 1) % self.bins, length * w)
+        h = F.avg_pool2d(votes, self.cell).flatten(1)
+        return (h / (h.norm(dim=1, keepdim=True) + 1e-6)).sqrt()
+
+
 class Judge(nn.Module):
     """``body`` maps an image to its features, ``head`` the features to 10 class scores."""
 
     def __init__(self, config: JudgeConfig):
         super().__init__()
+        if config.architecture == "hog":
+            self.body = OrientedGradients(config.cell, config.bins)
+            self.head = nn.Linear(config.feature_width, N_CLASSES)
+            return
         layers: list[nn.Module] = []
         if config.architecture == "cnn":
             c_in, side = 1, 28
@@ -185,6 +254,8 @@ def fit_judge(config: JudgeConfig, x: torch.Tensor, y: torch.Tensor) -> tuple[Ju
     y = check_digit_labels(y, len(x), "y")
     torch.manual_seed(config.seed)
     judge = Judge(config)
+    if config.architecture == "hog":
+        return fit_logistic(judge, config, x, y)
     opt = torch.optim.Adam(judge.parameters(), lr=config.lr)
     rng = torch.Generator().manual_seed(config.seed)
     history = {"epoch": [], "loss": []}
@@ -208,6 +279,25 @@ def fit_judge(config: JudgeConfig, x: torch.Tensor, y: torch.Tensor) -> tuple[Ju
                                      f"{math.log(N_CLASSES):.2f}); lower lr={config.lr}")
     judge.eval()
     return judge, history
+
+
+@torch.no_grad()
+def fit_logistic(judge: Judge, config: JudgeConfig, x: torch.Tensor, y: torch.Tensor) -> tuple[Judge, dict]:
+    """Fit the judge's head as scikit-learn's multinomial logistic regression on its fixed
+    features; the history holds its solver's iterations and final training log-loss."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    features = judge.features(x).double().numpy()
+    missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
+    if missing:
+        raise ValueError(f"a hog judge needs training digits of every class; missing {missing}")
+    model = LogisticRegression(C=config.C, max_iter=1000, random_state=config.seed).fit(features, y.numpy())
+    judge.head.weight.copy_(torch.as_tensor(model.coef_))
+    judge.head.bias.copy_(torch.as_tensor(model.intercept_))
+    history = {"iterations": [int(model.n_iter_.max())],
+               "loss": [float(log_loss(y.numpy(), model.predict_proba(features)))]}
+    return judge.eval(), history
 
 
 @torch.no_grad()
@@ -243,7 +333,7 @@ def train_judge(config: JudgeConfig, data, threads: int = 1) -> tuple[Judge, Tra
     """Train under the tracker on ``threads`` CPU threads, then check it on the held-out
     digits (measured apart)."""
     settings = {**config.settings(), **data_settings(data), "threads": threads}
-    with torch_threads(threads):
+    with torch_threads(threads), threadpool_limits(threads):
         (judge, history), training = measure_once(
             lambda: fit_judge(config, data.x_train, data.y_train),
             label=f"train judge {config.label()}", settings=settings)
