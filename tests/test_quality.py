@@ -1,5 +1,5 @@
 """The quality instrument: each measure on synthetic data with known answers, the judges,
-the panel's mean and range, the reference rows' ordering, and verdicts worded both ways."""
+the panel's mean and range, the reference rows' ordering, and verdicts on both sides."""
 
 from __future__ import annotations
 
@@ -287,7 +287,7 @@ def test_scores_check_their_inputs(panel):
         panel.score(torch.rand(4, 28, 28), torch.tensor([1, 2, 3, 4]))
 
 
-# ------------------------------------------------------------------ verdicts, worded ----
+# --------------------------------------------------------- verdicts on both sides ------
 def _scores(**by_judge):
     base = dict(accuracy=0.9, diversity=1.0, diversity_ratio=0.9, frechet=0.1, frechet_raw=1.0,
                 precision=0.8, recall=0.5, novelty=4.0, n_images=100)
@@ -299,12 +299,10 @@ def test_a_claim_holds_only_when_every_judge_agrees():
     b = _scores(j1={"recall": 0.5}, j2={"recall": 0.5}, j3={"recall": 0.5})
     assert verdicts.compare(a, b, "recall") == "better"
     assert verdicts.compare(b, a, "recall") == "worse"
-    assert verdicts.compare_sentence("A", a, "B", b, "recall") == "All 3 judges rate A better than B on recall."
-    assert verdicts.compare_sentence("B", b, "A", a, "recall") == "All 3 judges rate B worse than A on recall."
+    assert verdicts.votes(a, b, "recall") == {"better": ["j1", "j2", "j3"], "worse": [], "equal": []}
     split = _scores(j1={"recall": 0.7}, j2={"recall": 0.4}, j3={"recall": 0.5})
     assert verdicts.compare(split, b, "recall") == "split"
-    assert verdicts.compare_sentence("C", split, "B", b, "recall") == (
-        "The judges disagree on recall: 1 rate C better than B, 1 worse, 1 equal.")
+    assert verdicts.votes(split, b, "recall") == {"better": ["j1"], "worse": ["j2"], "equal": ["j3"]}
     # lower is better for the Fréchet distance; near 1 for the diversity ratio
     far = _scores(j1={"frechet": 0.3}, j2={"frechet": 0.2}, j3={"frechet": 0.4})
     assert verdicts.compare(b, far, "frechet") == "better"
@@ -321,15 +319,12 @@ def test_a_probe_that_beats_real_digits_marks_the_measure_broken():
     perfect = _scores(j1={"accuracy": 1.0, "diversity_ratio": 0.0, "recall": 0.0, "frechet": 0.5},
                       j2={"accuracy": 1.0, "diversity_ratio": 0.0, "recall": 0.0, "frechet": 0.5})
     assert verdicts.broken_measures(perfect, real) == ["accuracy"]
-    text = verdicts.broken_sentence("the class mean", perfect, real)
-    assert text.startswith("The class mean scores better than real digits on judge accuracy (every judge)")
-    assert "only diversity vs real, Fréchet distance, precision and recall rank it below" in text
+    assert verdicts.fooled(perfect, real)["accuracy"] == ["j1", "j2"]
     half = _scores(j1={"precision": 0.9}, j2={"precision": 0.7})
     assert verdicts.fooled(half, real)["precision"] == ["j1"]
-    assert "precision (1 of 2 judges)" in verdicts.broken_sentence("x", half, real)
-    assert verdicts.broken_sentence("y", _scores(j1={"recall": 0.1}, j2={"recall": 0.1}),
-                                    _scores(j1={"recall": 0.5}, j2={"recall": 0.5})) \
-        .startswith("No measure ranks y above real digits")
+    assert verdicts.broken_measures(half, real) == ["precision"]
+    assert verdicts.broken_measures(_scores(j1={"recall": 0.1}, j2={"recall": 0.1}),
+                                    _scores(j1={"recall": 0.5}, j2={"recall": 0.5})) == []
 
 
 def test_the_largest_disagreement_is_found():

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy.spatial.distance import pdist
+from sklearn.neighbors import NearestNeighbors
 
 from ..checks import integer
 
@@ -53,12 +55,8 @@ def within_class_diversity(features, labels) -> float:
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         raise TypeError(f"labels must be integer class labels, got dtype {labels.dtype} (a label "
                         f"such as 3.7 would be cut to 3)")
-    per_class = []
-    for c in labels.unique().tolist():
-        f = features[labels == c]
-        n = len(f)
-        if n >= 2:
-            per_class.append(float(torch.cdist(f, f).sum() / (n * (n - 1))))
+    per_class = [float(pdist(features[labels == c].numpy()).mean())
+                 for c in labels.unique().tolist() if int((labels == c).sum()) >= 2]
     if not per_class:
         raise ValueError("diversity needs at least two examples of some class")
     return float(np.mean(per_class))
@@ -109,9 +107,9 @@ def knn_radii(features, k: int = 3) -> torch.Tensor:
     if len(f) <= k:
         raise ValueError(f"a k-nearest-neighbour radius with k={k} needs more than {k} rows, "
                          f"got {len(f)}")
-    d = torch.cdist(f, f)
-    d.fill_diagonal_(float("inf"))  # a point is not its own neighbour (a duplicate is)
-    return d.kthvalue(k, dim=1).values
+    # scikit-learn leaves each point out of its own neighbours (a duplicate stays in)
+    distances, _ = NearestNeighbors(n_neighbors=k).fit(f.numpy()).kneighbors()
+    return torch.as_tensor(distances[:, -1])
 
 
 def _coverage(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor) -> float:
