@@ -369,3 +369,14 @@ def test_a_panel_with_a_key_keeps_its_scores(toy, tmp_data, monkeypatch):
     assert again.to_dict() == first.to_dict()
     with pytest.raises(ValueError, match="non-empty dict"):
         q.load_panel(toy, {})
+
+
+def test_a_hog_judge_is_kept_like_the_networks(toy, tmp_data):
+    config = q.JudgeConfig("hog", cell=7, bins=6, C=0.5, seed=1)
+    judge, run = q.load_or_train_judge(toy, config)
+    assert run.settings["C"] == 0.5 and run.n_parameters == 10 * (config.feature_width + 1)
+    again, run2 = q.load_or_train_judge(toy, config)
+    assert run2.training.energy_kwh == run.training.energy_kwh  # read back, not refitted
+    assert torch.equal(judge(toy.x_test), again(toy.x_test))
+    other, _ = q.load_or_train_judge(toy, q.JudgeConfig("hog", cell=7, bins=6, C=5.0, seed=1))
+    assert not torch.equal(other.head.weight, judge.head.weight)  # C is in the key
