@@ -29,7 +29,8 @@ POWER_HUNGRY = [
 # How the figures were obtained. The paper's abstract states the unit ("the amount of
 # energy and carbon required to perform 1,000 inferences on representative benchmark
 # dataset[s]") and the hardware above; the per-task details below are read from the
-# authors' released experiment scripts (one script per task and dataset), which call a
+# authors' released experiment scripts (one script per task and dataset; "models" says
+# which models each queried), which call a
 # Hugging Face pipeline once per query inside one CodeCarbon task "query model" (model
 # loading is tracked as a separate task), with a tracker sampling power every second.
 POWER_HUNGRY_CODE = {
@@ -45,10 +46,15 @@ POWER_HUNGRY_COMMON = {
     "tracker_interval_s": 1,    # EmissionsTracker(measure_power_secs=1)
     "loading_tracked_apart": True,
     "repeats_stated": False,    # each script runs each model once per dataset; no repeats said
+    # EmissionsTracker(project_name=..., measure_power_secs=1, ...) is built without a
+    # tracking_mode in every script, so CodeCarbon's default applies: "machine" (the whole
+    # machine's power, not the process's share). The course measures in "process" mode.
+    "tracking_mode": "machine",
 }
 POWER_HUNGRY_PROTOCOL = {
     "image classification": {
         "input": "one image resized to 640×480 pixels (RGB) per query",
+        "models": "the 8 most downloaded image-classification models of the Hugging Face Hub",
         "scripts": ["code/image_class/image_class_imagenet.py",
                     "code/image_class/image_class_cifar10.py",
                     "code/image_class/image_class_cifar100.py"],
@@ -56,6 +62,9 @@ POWER_HUNGRY_PROTOCOL = {
     },
     "image generation": {
         "input": "one text prompt (its first 50 words) per query, one image drawn per prompt",
+        "models": ("text-to-image diffusion pipelines: the most downloaded of the Hugging Face "
+                   "Hub and two small distilled ones, each running its own number of denoising "
+                   "steps (one pass of a large network per step)"),
         "scripts": ["code/tti/tti_diffusiondb.py", "code/tti/tti_imagereward.py",
                     "code/tti/tti_sd_prompts.py"],
         "not_stated": ["image resolution and number of denoising steps (each diffusion "
@@ -63,6 +72,7 @@ POWER_HUNGRY_PROTOCOL = {
     },
     "masked language modelling (fill-mask)": {
         "input": "the first 20 words of a text, the last word replaced by the mask token",
+        "models": "the 8 most downloaded English fill-mask models of the Hugging Face Hub",
         "words": 20,
         "scripts": ["code/fillmask/fillmask_c4.py", "code/fillmask/fillmask_bookcorpus.py",
                     "code/fillmask/fillmask_oscar.py"],
@@ -70,6 +80,8 @@ POWER_HUNGRY_PROTOCOL = {
     },
     "text generation": {
         "input": "the first 20 words of a text as the prompt, 10 new tokens per query",
+        "models": ("up to 8 of the 15 most downloaded text-generation models of the Hugging "
+                   "Face Hub"),
         "words": 20,
         "new_tokens": 10,      # pipeline("text-generation", ..., max_new_tokens=10)
         "scripts": ["code/textgen/textgen_wikitext.py", "code/textgen/textgen_bookcorpus.py",
@@ -93,6 +105,12 @@ BERT_BASE = {
     "co2_kg": 1438.0 * 0.45359237,
     "pue": 1.58,
     "n_parameters": 110_000_000,
+    # Devlin et al. (2019), appendix A.2: "batch size of 256 sequences (256 sequences * 512
+    # tokens = 128,000 tokens/batch) for 1,000,000 steps". 90% of the steps used sequences
+    # of 128 tokens, so the product of the three is an upper bound of the tokens seen.
+    "steps": 1_000_000,
+    "sequences_per_step": 256,
+    "tokens_per_sequence": 512,
     "note": ("Strubell et al. estimate 1,438 lbs (652 kg) CO2e for BERT-base trained on GPUs, "
              "with a PUE of 1.58 and the 2018 US average grid. Devlin et al. (2019) trained it "
              "for 1M steps of 256 sequences of 512 tokens (4 days on 16 Cloud TPUs)."),

@@ -2,23 +2,23 @@
 
 Luccioni, Jernite & Strubell ran 1,000 queries per model, one query per call (see
 :data:`mlfootprint.published.POWER_HUNGRY_PROTOCOL` for what each task's query was and
-where that is stated). Here the best model of each of our tasks is measured the same way
-as far as this machine allows -- one query per call, the same prompt length and the same
-number of new tokens -- and each difference that remains is listed beside its row.
+where that is stated). Here the model that stands for each of our tasks is queried under
+that protocol as far as this machine allows (one query per call, the same prompt length and
+the same number of new tokens); the chapter says what differs (task, models, hardware,
+tracking mode).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
-from .. import classify, published, units, wording
-from ..course import generation as course_generation
+from .. import published, units
 from ..course import synthesis as course
 from ..course import text as course_text
 from ..measure import Measurement
-from .summaries import ModelSummary, best_per_task, check_one_mode
+from .summaries import ModelSummary, best_per_task, check_one_mode, one_unit
 
 PROTOCOL = published.POWER_HUNGRY_PROTOCOL
 COMMON = published.POWER_HUNGRY_COMMON
@@ -34,8 +34,12 @@ class ProtocolRow:
     parameters: int
     published_kwh_per_1000: float
     ours: Measurement                 # one query, measured under the published protocol
-    matched: list[str] = field(default_factory=list)
-    differences: list[str] = field(default_factory=list)
+    ours_query: str = ""              # what our query was
+
+    @property
+    def theirs(self) -> dict:
+        """The published protocol of this task (:data:`mlfootprint.published.POWER_HUNGRY_PROTOCOL`)."""
+        return PROTOCOL[self.task]
 
     @property
     def ours_kwh_per_1000(self) -> float:
@@ -69,24 +73,16 @@ def masked_words(n: int | None = None) -> str:
 
 
 def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
-    """One query of ``s``'s model under the published protocol, and what the query was."""
-    reps = course.PROTOCOL_REPEATS
-    batch = COMMON["batch_size"]
+    """One query of ``s``'s model under the published protocol, and what the query was. The
+    image tasks' one use is already one query per call (``s.per_use``); the text tasks are
+    measured again on the protocol's input lengths."""
     if task == "image classification":
-        rec = classify.measure_inference(s.extra["config"], batch_size=batch, **reps)
-        return rec, f"one 28×28 greyscale MNIST digit per call ({units.count(batch)} per batch)"
+        return s.per_use, "one 28×28 greyscale MNIST digit per call"
     if task == "image generation":
-        from .. import generate
-        from ..mnist import load_mnist
-
-        data = load_mnist(**course_generation.DATA, verbose=False)
-        config = s.extra["config"]
-        model, _ = generate.load_or_train(config, data, progress=False)
-        rec = generate.generation_cost(model, config, data, batch_size=batch, **reps)
-        return rec, "one 28×28 digit drawn per call, in one pass (no denoising steps)"
+        return s.per_use, "one 28×28 digit drawn per call, in one pass of the decoder (no denoising steps)"
     from .. import textmodels as tm
 
-    threads = course_text.THREADS
+    reps, threads = course.PROTOCOL_REPEATS, course_text.THREADS
     if task == "masked language modelling (fill-mask)":
         text = masked_words()
         return (tm.measure_fill_mask(s.extra["lm"], text, **reps, threads=threads),
@@ -101,25 +97,7 @@ def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
 def _row(p: dict, s: ModelSummary) -> ProtocolRow:
     task = p["task"]
     rec, ours_input = _measure(task, s)
-    proto = PROTOCOL[task]
-    hardware = (f"a GPU ({rec.gpu_model})" if rec.gpu_model else
-                f"the CPU of this machine ({rec.cpu_model}, {units.count(rec.threads or 1)} "
-                f"thread{'s' if (rec.threads or 1) != 1 else ''}), no GPU")
-    matched = [f"one query per call (batch size {units.count(COMMON['batch_size'])})"]
-    if "words" in proto:
-        matched.append(f"{units.count(proto['words'])}-word inputs")
-    if "new_tokens" in proto:
-        matched.append(f"{units.count(proto['new_tokens'])} new tokens per query")
-    diffs = [
-        f"Query: theirs, {proto['input']}; ours, {ours_input}.",
-        f"Models: theirs, the mean over the models they tested for the task; ours, one model "
-        f"({s.model}, {units.count(s.parameters)} parameters).",
-        f"Hardware: theirs, {published.POWER_HUNGRY_HARDWARE}; ours, {hardware}.",
-        f"Queries: theirs, {units.count(COMMON['queries'])} different ones tracked in one window; "
-        f"ours, the same query repeated. {rec.method_repeats()}",
-    ]
-    diffs += [f"Not stated by the authors: {x}." for x in proto["not_stated"]]
-    return ProtocolRow(task, p["ours"], s.model, s.parameters, p["kwh_per_1000"], rec, matched, diffs)
+    return ProtocolRow(task, p["ours"], s.model, s.parameters, p["kwh_per_1000"], rec, ours_input)
 
 
 def under_protocol(summaries: Sequence[ModelSummary]) -> list[ProtocolRow]:
@@ -130,52 +108,16 @@ def under_protocol(summaries: Sequence[ModelSummary]) -> list[ProtocolRow]:
 
 
 def protocol_table(rows: Sequence[ProtocolRow]):
-    """Task, our model, published and our energy per 1,000 queries, and their ratio."""
+    """Task, our model, published and our energy per 1,000 queries (one unit for both
+    columns: one quantity), and their ratio (two significant figures)."""
     import pandas as pd
 
-    df = pd.DataFrame([{"Task": r.task, "Our model": r.model, "pub": r.published_kwh_per_1000,
-                        "ours": r.ours_kwh_per_1000, "Published / ours": units.times(r.ratio)}
-                       for r in rows])
-    return units.table(df, {"pub": ("Published, per 1,000", "kWh", "Wh"),
-                            "ours": ("Ours, per 1,000", "kWh", "Wh")})
-
-
-def differences_text(rows: Sequence[ProtocolRow]) -> str:
-    """Markdown: for each row, what was matched and each difference that remains."""
-    lines = []
-    for r in rows:
-        lines.append(f"- **{r.task}** — matched: {wording.names(r.matched)}.")
-        lines += [f"    - {d}" for d in r.differences]
-    return "\n".join(lines)
-
-
-def _order(rows: Sequence[ProtocolRow], key) -> list[str]:
-    return [r.task for r in sorted(rows, key=key)]
-
-
-def comparison_sentence(rows: Sequence[ProtocolRow]) -> str:
-    """The orderings (published and ours), whether they agree, how far apart the figures
-    are, and the closest pair (the ratio nearest 1, whichever side is larger)."""
     rows = list(rows)
-    if not rows:
-        return "No task of ours matches a published figure."
-    pub = _order(rows, lambda r: r.published_kwh_per_1000)
-    ours = _order(rows, lambda r: r.ours_kwh_per_1000)
-    agree = wording.rank_agreement([pub, ours])
-    lo, hi = min(rows, key=lambda r: r.ratio), max(rows, key=lambda r: r.ratio)
-    closest = min(rows, key=lambda r: abs(math.log(r.ratio)))
-    orders = (f"Cheapest to dearest per query, **published**: {' < '.join(pub)}. "
-              + ("**Ours** put the tasks in the same order." if agree
-                 else f"**Ours**: {' < '.join(ours)}, a different order."))
-    if len(rows) == 1:
-        return f"{orders} For this one task, {relation(rows[0])}."
-    return (f"{orders} Published / ours runs from {units.times(lo.ratio)} ({lo.task}) to "
-            f"{units.times(hi.ratio)} ({hi.task}). The closest pair is **{closest.task}**: "
-            f"{relation(closest)}.")
-
-
-def relation(r: ProtocolRow) -> str:
-    """"the published figure is 12× ours" or "ours is 3× the published figure"."""
-    if r.ratio >= 1:
-        return f"the published figure is {units.times(r.ratio)} ours"
-    return f"ours is {units.times(1 / r.ratio)} the published figure"
+    unit = one_unit([r.published_kwh_per_1000 for r in rows] + [r.ours_kwh_per_1000 for r in rows],
+                    "kWh", system="Wh").unit
+    cells = lambda xs: list(units.column(xs, "kWh", to=unit).cells)  # noqa: E731
+    return pd.DataFrame({
+        "Task": [r.task for r in rows], "Our model": [r.model for r in rows],
+        f"Published, per 1,000 ({unit})": cells([r.published_kwh_per_1000 for r in rows]),
+        f"Ours, per 1,000 ({unit})": cells([r.ours_kwh_per_1000 for r in rows]),
+        "Published / ours": [units.times(r.ratio) for r in rows]})

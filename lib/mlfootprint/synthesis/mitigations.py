@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .. import checks, classify, measure, units, wording
+from .. import checks, classify, compare, measure, units
 from ..course import classification as course_classification
 from ..course import synthesis as course
 from ..measure import Measurement
@@ -44,6 +44,9 @@ class Mitigation:
     quality_before: float | None = None
     quality_after: float | None = None
     note: str = ""
+    # the course's rule on before / after, when both sides were measured in pairs (None:
+    # single runs, or computed exactly, so no verdict)
+    verdict: compare.Verdict | None = None
 
     def __post_init__(self):
         checks.choice("how", self.how, HOW)
@@ -65,42 +68,6 @@ class Mitigation:
         if self.quantity == "energy":
             return units.energy(record.energy_j)
         return f"{units.co2(record.emissions_kg)} CO₂e"
-
-
-def change_words(m: Mitigation, *, tolerance: float = 0.02) -> str:
-    """"saves 42%", "costs 7% more" or "changes it by less than 2%", chosen by the data."""
-    share = units.percent(abs(m.saved))
-    return wording.compare(m.value(m.after), m.value(m.before), more=f"costs {share} more",
-                           less=f"saves {share}", tolerance=tolerance,
-                           same=f"changes it by less than {units.percent(tolerance)}")
-
-
-def describe(m: Mitigation) -> str:
-    """Markdown: the mitigation, how it was obtained, before → after in human units, the
-    change, the quality on each side, and each side's protocol."""
-    quality = ""
-    if m.quality_before is not None and m.quality_after is not None:
-        quality = (f" {_first_upper(m.quality_name)}: {units.percent(m.quality_before)} → "
-                   f"{units.percent(m.quality_after)}.")
-    protocol = (f"before: {m.before.method_repeats()} After: {m.after.method_repeats()}"
-                if m.how == MEASURED else
-                f"{m.before.method_repeats()} The other side is computed from it.")
-    note = f" {m.note}" if m.note else ""
-    return (f"**{_first_upper(m.name)}** (*{m.how}*): {m.detail}. {_first_upper(m.compared)}: "
-            f"{m.shown(m.before)} ({m.before_label}) → {m.shown(m.after)} ({m.after_label}); "
-            f"it {change_words(m)}.{quality}{note} *Protocol:* {protocol}")
-
-
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def instrument_note(mitigations: Sequence[Mitigation]) -> str:
-    """The instrument behind the measured records, once (the grid mitigation's computed side
-    is on another grid by design and is left out)."""
-    recs = [r for m in mitigations for r in (m.before, m.after) if not (m.how == COMPUTED and r is m.after)]
-    texts = list(dict.fromkeys(r.method_instrument() for r in recs))
-    return "**Instrument:** " + " ".join(texts)
 
 
 # ----------------------------------------------------------------------------------------
@@ -163,22 +130,28 @@ def evaluate_less_often(config: classify.TrainConfig) -> Mitigation:
         quality_before=classify.final_accuracy(every), quality_after=classify.final_accuracy(once))
 
 
+def _merged(records: Sequence[Measurement]) -> Measurement:
+    """The windows of one side of a pair, merged: energy per item over all of them."""
+    return measure.combine(list(records), label=records[0].label,
+                           items=sum(r.items_per_repeat for r in records))
+
+
 def batching(config: classify.TrainConfig, *, small: int | None = None,
              large: int | None = None) -> Mitigation:
-    """Classifier inference one image per call against ``large`` images per call (energy
-    per classified image; both measured with repeats)."""
+    """Classifier inference ``small`` images per call against ``large`` (energy per
+    classified image), measured in interleaved pairs (:func:`.pairs.paired`)."""
+    from .pairs import classify_query, paired
+
     s = course.MITIGATIONS
     small = s["batch_small"] if small is None else small
     large = s["batch_large"] if large is None else large
-    kw = {k: v for k, v in course.INFERENCE.items() if k != "batch_size"}
-    one = classify.measure_inference(config, batch_size=small, **kw)
-    many = classify.measure_inference(config, batch_size=large, **kw)
-    per_call = lambda m, asked: m.settings.get("inference_batch", asked)  # noqa: E731  (the batch used)
+    p = paired(classify_query(config, batch=small), classify_query(config, batch=large))
     return Mitigation(
-        "batching inference", MEASURED, "energy per classified image", one, many,
-        f"{units.count(per_call(one, small))} per call", f"{units.count(per_call(many, large))} per call",
-        f"classify {units.count(per_call(many, large))} images per call with {config.label} "
-        f"instead of {units.count(per_call(one, small))}")
+        "batching inference", MEASURED, "energy per classified image",
+        _merged(p.a), _merged(p.b),
+        f"{units.count(small)} per call", f"{units.count(large)} per call",
+        f"classify {units.count(large)} images per call with {config.label} "
+        f"instead of {units.count(small)}", verdict=p.verdict())
 
 
 def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
@@ -207,12 +180,13 @@ def text_generation(lm=None) -> Mitigation:
     note = ("The generated text is the same on both sides." if t.same_output else
             f"The generated text changed for {units.count(len(changed))} of "
             f"{units.count(len(t.prompts))} prompts (the Text chapter shows where).")
+    verdict = t.verdict() if getattr(t, "pairs_before", None) else None
     return Mitigation(
         TEXT_NAMES.get(t.kind, f"{t.kind} on text generation"), MEASURED, "energy per generated token", t.before, t.after,
         t.before_label, t.after_label,
         f"answer the same {units.count(len(t.prompts))} prompts ({units.count(t.n_tokens)} new tokens "
         f"each, greedy) with {tm.short_name(lm.name)}: {t.before_label}, then {t.after_label}",
-        note=note)
+        note=note, verdict=verdict)
 
 
 def course_mitigations(*, include_text: bool = True) -> list[Mitigation]:

@@ -9,6 +9,7 @@ in the course's one tracking mode (:data:`mlfootprint.measure.COURSE_TRACKING_MO
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -64,7 +65,8 @@ def check_one_mode(summaries: Sequence[ModelSummary]) -> list[ModelSummary]:
 # The three chapters
 # ----------------------------------------------------------------------------------------
 def classification_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """One summary per classifier of the classification chapter's sweep."""
+    """One summary per classifier of the classification chapter's sweep, one image
+    classified per call (:data:`mlfootprint.course.synthesis.INFERENCE`)."""
     out = []
     for config in tqdm(course_classification.configs(), desc="classifiers", disable=not progress):
         run = classify.train_classifier(config, progress=False, verbose=False)  # the source note says it
@@ -90,9 +92,9 @@ def generation_panel(data):
 
 def generation_summaries(*, progress: bool = False) -> list[ModelSummary]:
     """One summary per generator the generation chapter compares
-    (:data:`mlfootprint.course.generation.CONFIGS`), with its cost measured as the chapter
-    measures it and its quality as the chapter scores it: the panel's mean judge accuracy on
-    the same seeded digits."""
+    (:data:`mlfootprint.course.generation.CONFIGS`), with its cost measured one digit per
+    call (:data:`mlfootprint.course.synthesis.INFERENCE`) and its quality as the chapter
+    scores it: the panel's mean judge accuracy on the same seeded digits."""
     import torch
 
     from .. import generate
@@ -104,7 +106,8 @@ def generation_summaries(*, progress: bool = False) -> list[ModelSummary]:
     out = []
     for name, config in tqdm(course_generation.CONFIGS.items(), desc="generators", disable=not progress):
         model, run = generate.load_or_train(config, data, progress=False)
-        cost = generate.generation_cost(model, config, data, **course_generation.COST)
+        cost = generate.generation_cost(model, config, data, **course.INFERENCE,
+                                        threads=course_generation.THREADS)
         drawn = model.sample(labels, 1.0, torch.Generator().manual_seed(course_generation.SAMPLE_SEED))
         scores = panel.score(drawn, labels)
         out.append(ModelSummary(
@@ -153,7 +156,7 @@ def text_summaries(*, progress: bool = False) -> list[ModelSummary]:
             use="fill-in-the-blank query",
             quality_name="top-5 accuracy on held-out masked words" if top5 is not None else "",
             quality=float(top5) if top5 is not None else None, data_source=fill_lm.source,
-            extra={"lm": fill_lm}),
+            extra={"lm": fill_lm, "pretrain": dict(pre.settings) if pre is not None else None}),
         ModelSummary(
             task="text generation", model=short_name(gen_lm), family="generation",
             parameters=int(gen_lm.n_parameters), training=None, per_use=sweep[-1],
@@ -182,12 +185,20 @@ def by_task(summaries: Sequence[ModelSummary]) -> dict[str, list[ModelSummary]]:
 
 
 def best_per_task(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSummary, str]]:
-    """For each task, (the model, why it was chosen): the most accurate where quality was
-    measured, the only model where there is one, else the cheapest per use."""
+    """For each task, (the model that stands for it, why): the model its chapter chose
+    (:data:`mlfootprint.course.synthesis.CHOSEN`, e.g. the generator chosen by the
+    generation chapter's goals), else the only model, else the most accurate, else the
+    cheapest per use. A chosen model missing from ``summaries`` is an error."""
     out = {}
     for task, rows in by_task(summaries).items():
         scored = [s for s in rows if s.quality is not None]
-        if len(rows) == 1:
+        if task in course.CHOSEN:
+            found = [s for s in rows if s.model == course.CHOSEN[task]]
+            if not found:
+                raise ValueError(f"the chosen model of {task}, {course.CHOSEN[task]!r} "
+                                 f"(course.synthesis.CHOSEN), is not among {[s.model for s in rows]}")
+            out[task] = (found[0], "the model its chapter chose by its goals")
+        elif len(rows) == 1:
             out[task] = (rows[0], "the only model")
         elif scored:
             out[task] = (max(scored, key=lambda s: (s.quality, -s.per_use.energy_kwh)),
@@ -207,59 +218,36 @@ def quality_label(s: ModelSummary) -> str:
     return f"{short} {units.percent(s.quality)}"
 
 
+def one_unit(values: Sequence[float | None], unit: str, *, system: str | None = None) -> units.Column:
+    """``values`` (given in ``unit``) in one unit, the largest that keeps the biggest cell
+    under five integer digits when :func:`mlfootprint.units.pick_unit` would need more (the
+    small cells then show their three significant digits after the point)."""
+    known = [abs(v) for v in values if v is not None and math.isfinite(v) and v]
+    chosen = units.pick_unit(values, unit, system=system)
+    if known and max(known) * units.convert(1.0, unit, chosen) >= 9_999.5:
+        chosen = units.pick_unit([max(known)], unit, system=system)
+    return units.column(values, unit, to=chosen)
+
+
 def summary_table(summaries: Sequence[ModelSummary]):
     """Every model in one table: model, task, parameters, training energy (training only),
-    energy per 1,000 uses and quality, in human units (methods: :func:`methods_note`)."""
+    energy per use (one query per call) and quality, each quantity in one unit."""
     import pandas as pd
 
     summaries = check_one_mode(summaries)
-    df = pd.DataFrame([{
-        "Model": s.model, "Task": s.task, "params": s.parameters,
-        "train_kwh": s.training.energy_kwh if s.training is not None else None,
-        "use_kwh": s.per_use.energy_kwh * 1000, "Quality": quality_label(s)} for s in summaries])
-    out = units.table(df, {"train_kwh": ("Training", "kWh", "J"),
-                           "use_kwh": ("Per 1,000 uses", "kWh", "J")}, counts=["params"])
-    return out.rename(columns={"params": "Parameters"})
-
-
-def protocol(records: Sequence[Measurement | None]) -> str:
-    """How a task's figures were measured, from the records' own method sentences: one
-    record's repeats and what was charged, or for several the widest spread among them
-    and the range of powers charged."""
-    recs = [r for r in records if r is not None]
-    if not recs:
-        return "pre-trained elsewhere, not measured here."
-    if len(recs) == 1:
-        return f"{recs[0].method_repeats()} {recs[0].method_charged()}"
-    widest = max(recs, key=lambda r: (r.energy_spread.get("rel_std", 0.0), not r.single_run))
-    lead = ("each" if all(r.single_run for r in recs)
-            else "each measured the same way; the widest spread")
-    cpu = sorted(r.cpu_power_w for r in recs)
-    ram = sorted(r.ram_power_w for r in recs)
-    span = lambda v: (units.power(v[0]) if units.power(v[0]) == units.power(v[-1])  # noqa: E731
-                      else f"{units.power(v[0])} to {units.power(v[-1])}")
-    return (f"{len(recs)} models, {lead}: {widest.method_repeats()} Charged on average: CPU "
-            f"{span(cpu)}, RAM {span(ram)}.")
+    train = one_unit([s.training.energy_kwh if s.training is not None else None for s in summaries],
+                     "kWh", system="J")
+    use = one_unit([s.per_use.energy_kwh for s in summaries], "kWh", system="J")
+    return pd.DataFrame({
+        "Model": [s.model for s in summaries], "Task": [s.task for s in summaries],
+        "Parameters": [units.count(s.parameters) for s in summaries],
+        train.header("Training"): list(train.cells), use.header("Per use"): list(use.cells),
+        "Quality": [quality_label(s) for s in summaries]})
 
 
 def instruments(summaries: Sequence[ModelSummary]) -> list[str]:
     """The distinct instrument sentences behind ``summaries`` (one when all share it)."""
     return list(dict.fromkeys(m.method_instrument() for s in summaries for m in s.records()))
-
-
-def methods_note(summaries: Sequence[ModelSummary]) -> str:
-    """Markdown under the table: the instrument once (per task only if they differ), then
-    each task's protocol for training and for one use."""
-    summaries = check_one_mode(summaries)
-    shared = instruments(summaries)
-    lines = [f"**Instrument, for every figure:** {shared[0]}"] if len(shared) == 1 else []
-    for task, rows in by_task(summaries).items():
-        own = "" if len(shared) == 1 else " " + " ".join(instruments(rows))
-        quality = f" *Quality:* {rows[0].quality_name}." if any(s.quality is not None for s in rows) else ""
-        lines.append(f"- **{task}** (one use: one {rows[0].use}).{own} *Training:* "
-                     f"{protocol([s.training for s in rows])} *Per use:* "
-                     f"{protocol([s.per_use for s in rows])}{quality}")
-    return "\n".join(lines)
 
 
 def sources_note(summaries: Sequence[ModelSummary]) -> str:

@@ -1,0 +1,169 @@
+"""The comparisons the synthesis and the tour draw, measured in pairs, one query per call.
+
+A :class:`Query` is one use of one model (one image classified, one digit drawn, one
+fill-in-the-blank query, one answer). :func:`paired` measures two of them interleaved with
+:func:`mlfootprint.compare.measure_pairs` (after a warm-up of each): each side of a pair is
+one window of at least ``min_seconds`` of calls, one query per call, on the model's own
+thread count, so a busy moment hits both sides. The pairs are kept by the store (keyed by
+both queries, the number of pairs and the window); ``pairs.verdict()`` applies the course's
+one rule for "differs".
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .. import checks, compare, measure, store
+from ..course import synthesis as course
+from ..measure import Measurement
+from ..threads import torch_threads
+from .summaries import ModelSummary, best_per_task, by_task, check_one_mode
+
+CODE = (__name__, compare.__name__)
+
+
+@dataclass
+class Query:
+    """One use of one model: ``run()`` answers one query; ``settings`` identify the work
+    (model, input, threads) for the store."""
+
+    name: str
+    settings: dict
+    run: Callable[[], Any]
+    threads: int = 1
+    per_call: int = 1      # queries answered by one call of ``run`` (1: one query per call)
+
+    def measure(self, min_seconds: float) -> Measurement:
+        """One window of at least ``min_seconds`` of calls; the record is per query."""
+        with torch_threads(self.threads) as used:
+            return measure.measure_repeated(self.run, label=self.name,
+                                            settings={**self.settings, "threads": used,
+                                                      "per_call": self.per_call},
+                                            repeats=1, min_seconds=min_seconds, warmup=False,
+                                            items_per_call=self.per_call)
+
+
+def _decode(data: Any) -> compare.Pairs:
+    return compare.Pairs([Measurement.from_dict(r) for r in data["a"]],
+                         [Measurement.from_dict(r) for r in data["b"]])
+
+
+def paired(a: Query, b: Query, *, pairs: int | None = None,
+           min_seconds: float | None = None) -> compare.Pairs:
+    """``a`` and ``b`` measured in interleaved pairs (kept: measured once per setting)."""
+    pairs = course.PAIRS["pairs"] if pairs is None else pairs
+    min_seconds = course.PAIRS["min_seconds"] if min_seconds is None else min_seconds
+    for side in (a, b):
+        if not isinstance(side, Query):
+            raise TypeError(f"paired takes two Query objects, got {type(side).__name__}")
+    key = {"a": {**a.settings, "threads": a.threads, "per_call": a.per_call},
+           "b": {**b.settings, "threads": b.threads, "per_call": b.per_call},
+           "pairs": pairs, "min_seconds": min_seconds}
+    return store.cached("synthesis/pairs", key,
+                        lambda: compare.measure_pairs(lambda: a.measure(min_seconds),
+                                                      lambda: b.measure(min_seconds), pairs=pairs),
+                        code=CODE, decode=_decode)
+
+
+# ----------------------------------------------------------------------------------------
+# One query of each kind of model
+# ----------------------------------------------------------------------------------------
+def classify_query(config, *, batch: int = 1) -> Query:
+    """``batch`` test images per call (one by default), classified by the trained
+    ``config`` (the test images in turn)."""
+    from .. import classify
+
+    batch = checks.integer("batch", batch, lo=1, hi=1000)
+    model, run = classify.load_trained(config, progress=False)
+    resolved, _, _, data = classify.resolve(config, verbose=False)
+    images = itertools.cycle(data.x_test[i:i + batch] for i in range(0, data.n_test - batch + 1, batch))
+    what = "one image classified per call" if batch == 1 else f"{batch} images classified per call"
+    return Query(f"{run.label}: {what}", {"what": "classify images", **resolved.settings()},
+                 lambda: classify.predict(model, next(images), batch_size=batch), resolved.threads, batch)
+
+
+def draw_query(name: str, config, data, *, threads: int = 1, seed: int = 0) -> Query:
+    """One digit per call drawn by the trained generator ``config`` (the classes in turn)."""
+    import torch
+
+    from .. import generate
+    from ..generate.config import N_CLASSES
+    from ..generate.train import data_settings
+
+    model, _ = generate.load_or_train(config, data, progress=False, threads=threads)
+    labels = itertools.cycle(torch.arange(N_CLASSES).split(1))
+    gen = torch.Generator().manual_seed(seed)
+
+    def run():
+        with torch.no_grad():
+            return model.sample(next(labels), 1.0, gen)
+
+    return Query(f"{name}: one digit drawn", {"what": "draw one digit", **config.settings(),
+                                              **data_settings(data), "seed": seed},
+                 run, threads)
+
+
+def fill_query(lm, text: str, *, threads: int = 1) -> Query:
+    """One fill-in-the-blank query per call."""
+    from .. import textmodels as tm
+
+    return Query(f"{tm.short_name(lm.name)}: one fill-in-the-blank query",
+                 {"what": "fill-mask query", "model": lm.identity(), "text": text},
+                 lambda: tm.fill_mask(lm, text), threads)
+
+
+def answer_query(lm, prompt: str, n_tokens: int, *, threads: int = 1) -> Query:
+    """One answer of exactly ``n_tokens`` new tokens (greedy) per call."""
+    from .. import textmodels as tm
+
+    return Query(f"{tm.short_name(lm.name)}: one answer of {n_tokens} new tokens",
+                 {"what": "generation query", "model": lm.identity(), "prompt": prompt,
+                  "n_tokens": n_tokens, "greedy": True},
+                 lambda: tm.generate(lm, prompt, n_tokens, stop_at_eos=False, announce=False), threads)
+
+
+# ----------------------------------------------------------------------------------------
+# The queries the pages compare
+# ----------------------------------------------------------------------------------------
+def query_for(s: ModelSummary) -> Query:
+    """One use of ``s``'s model, one query per call, as the synthesis counts one use: the
+    image tasks on their chapter's models, the text tasks on the text chapter's examples."""
+    from ..course import generation as course_generation
+    from ..course import text as course_text
+
+    if s.task == "image classification":
+        return classify_query(s.extra["config"])
+    if s.task == "image generation":
+        from ..mnist import load_mnist
+
+        data = load_mnist(**course_generation.DATA, verbose=False)
+        return draw_query(s.model, s.extra["config"], data, threads=course_generation.THREADS)
+    if s.task == "fill-in-the-blank":
+        return fill_query(s.extra["lm"], course_text.FILL_EXAMPLE, threads=course_text.THREADS)
+    if s.task == "text generation":
+        n = s.per_use.settings.get("n_tokens", course_text.SWEEP["token_counts"][-1])
+        return answer_query(s.extra["lm"], course_text.PROMPT, int(n), threads=course_text.THREADS)
+    raise ValueError(f"no query is defined for the task {s.task!r}")
+
+
+def lesson_queries(summaries: Sequence[ModelSummary]) -> dict[str, tuple[Query, Query]]:
+    """The cross-task lessons, each (A, B) on the model that stands for its task
+    (:func:`best_per_task`): ``"text"``, one answer against one fill-in-the-blank query;
+    ``"images"``, one digit drawn against one image classified."""
+    best = best_per_task(check_one_mode(summaries))
+    pairs = {"text": ("text generation", "fill-in-the-blank"),
+             "images": ("image generation", "image classification")}
+    return {name: (query_for(best[a][0]), query_for(best[b][0]))
+            for name, (a, b) in pairs.items() if a in best and b in best}
+
+
+def size_ends(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSummary, ModelSummary]]:
+    """For each task with several model sizes, (the model with the fewest parameters, the
+    one with the most): the pair measured to say whether one use follows size."""
+    out = {}
+    for task, rows in by_task(check_one_mode(summaries)).items():
+        if len({s.parameters for s in rows}) > 1:
+            out[task] = (min(rows, key=lambda s: s.parameters), max(rows, key=lambda s: s.parameters))
+    return out
