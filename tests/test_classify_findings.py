@@ -1,178 +1,145 @@
-"""The classification chapter's comparative sentences, built from synthetic runs that go
-each way: the data choose the sentence, so it cannot contradict the table beside it."""
+"""The classification chapter's sentences and teaching cells.
+
+The sentences are written in the chapter (book/classification.md), in small functions the
+data choose the words of. These tests take those functions out of the chapter's code cells
+and build each wording from synthetic results on both sides. The last test runs the chapter's
+first cells as a learner would in JupyterLab, changes one visible model setting, runs them
+again, and checks that the printed figures change.
+"""
 
 from __future__ import annotations
 
-import math
+import ast
+import os
 import re
+from pathlib import Path
 
+import jupytext
 import pytest
 
-from mlfootprint import classify
-from mlfootprint.classify import findings
+from mlfootprint import classify, compare, units
+
+CHAPTER = Path(__file__).resolve().parents[1] / "book" / "classification.md"
 
 
-def run(label, accs, kwh=1.0, *, family="MLP", sizes=(16,), n_parameters=None, train_accs=None,
-        ram_share=0.5):
-    return classify.synthetic_run(label, accs, kwh, 0.1, family=family, sizes=sizes,
-                                  n_parameters=n_parameters, train_accs=train_accs, ram_share=ram_share)
+def code_cells() -> list:
+    return [c for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
 
 
-def no_e_notation(sentence: str) -> str:
-    assert not re.search(r"\d[eE][+-]?\d", sentence), sentence
-    return sentence
+def chapter_functions(*names: str) -> dict:
+    """The chapter's functions ``names``, defined from its own cells (nothing else run)."""
+    namespace = {"units": units, "classify": classify, "compare": compare}
+    found = {}
+    for cell in code_cells():
+        source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name in names:
+                found[node.name] = ast.get_source_segment(source, node)
+    missing = set(names) - set(found)
+    assert not missing, f"the chapter defines no {sorted(missing)}"
+    for name in names:
+        exec(found[name], namespace)
+    return {name: namespace[name] for name in names}
 
 
-# -- size and cost ---------------------------------------------------------------------------
-@pytest.mark.parametrize("params, energies, verdict", [
-    ((100, 2500), (1.0, 3.0), "far less than in proportion"),
-    ((100, 1000), (1.0, 8.0), "roughly in proportion"),
-    ((100, 200), (1.0, 10.0), "far more than in proportion"),
+def run(label, test, train=None):
+    return classify.synthetic_run(label, test, 1.0, 0.1, train_accs=train)
+
+
+# -- costs: the comparative words come from the rule ------------------------------------------
+@pytest.mark.parametrize("a, b, words", [
+    ([3.0, 3.1, 2.9, 3.05, 2.95], [1.0, 1.02, 0.98, 1.01, 0.99], "costs 3.0× as much as"),
+    ([1.0, 1.02, 0.98, 1.01, 0.99], [3.0, 3.1, 2.9, 3.05, 2.95], "costs 0.33× as much as"),
+    ([1.05, 0.97, 1.1, 0.95, 1.0], [1.0, 1.02, 0.98, 1.01, 0.99], "cannot be told apart, on this machine, from"),
+    ([3.0, 3.1], [1.0, 1.02], "cannot be told apart, on this machine, from"),        # too few pairs
 ])
-def test_size_and_cost_both_ways(params, energies, verdict):
-    runs = [run("small", [0.9], energies[0], n_parameters=params[0]),
-            run("large", [0.9], energies[1], n_parameters=params[1])]
-    out = findings.size_and_cost(runs, "MLP")
-    assert verdict in no_e_notation(out["sentence"])
-    assert math.isclose(out["parameter_ratio"], params[1] / params[0])
-    assert math.isclose(out["energy_ratio"], energies[1] / energies[0])
-    assert "From the small to the large" in out["sentence"]
+def test_cost_words_follow_the_rule_both_ways(a, b, words):
+    costs = chapter_functions("costs")["costs"]
+    assert costs(compare.verdict(a, b, paired=True)) == words
 
 
-def test_size_and_cost_needs_two_sizes_of_the_family():
-    with pytest.raises(ValueError, match="different sizes"):
-        findings.size_and_cost([run("a", [0.9], n_parameters=10), run("b", [0.9], n_parameters=10)])
-    with pytest.raises(ValueError, match="CNN"):
-        findings.size_and_cost([run("a", [0.9])], "CNN")
+def test_training_words_rest_on_repeats_measured_apart():
+    costs = chapter_functions("costs")["costs"]
+    apart = compare.verdict([3.0, 2.7, 3.3], [1.0, 1.1, 0.9], paired=False)
+    assert apart.differs and costs(apart) == "costs 3.0× as much as"
+    noisy = compare.verdict([3.0, 1.0, 5.0], [1.0, 2.5, 0.9], paired=False)
+    assert not noisy.differs and costs(noisy).startswith("cannot be told apart")
+    single = compare.verdict([3.0], [1.0], paired=False)
+    assert not single.differs and costs(single).startswith("cannot be told apart")
 
 
-@pytest.mark.parametrize("cnn_kwh, start", [(5.0, "Every CNN costs more"), (0.1, "Every CNN costs less"),
-                                            (1.0, "CNNs do not cost consistently")])
-def test_cnn_against_mlp_both_ways(cnn_kwh, start):
-    runs = [run("m1", [0.9], 1.0, n_parameters=1000), run("m2", [0.9], 2.0, n_parameters=10_000),
-            run("c1", [0.9], cnn_kwh, family="CNN", sizes=(4,), n_parameters=1200),
-            run("c2", [0.9], 2 * cnn_kwh * (1.5 if cnn_kwh == 1.0 else 1), family="CNN", sizes=(8,),
-                n_parameters=9000)]
-    out = findings.cnn_against_mlp(runs)
-    assert out["sentence"].startswith(start), out["sentence"]
-    assert [p[1] for p in out["pairs"]] == ["m1", "m2"]      # nearest in parameters
-
-
-def test_arithmetic_both_ways():
-    more = findings.arithmetic([run("m", [0.9], family="MLP", sizes=(256, 128, 64)),
-                                run("c", [0.9], family="CNN", sizes=(32, 64))])
-    assert "fewer parameters than the m, yet does" in more["sentence"]
-    assert more["cnn_multiply_adds"] > more["mlp_multiply_adds"]
-    fewer = findings.arithmetic([run("m", [0.9], family="MLP", sizes=(4096, 4096)),
-                                 run("c", [0.9], family="CNN", sizes=(4,))])
-    assert "yet" not in fewer["sentence"] and "fewer multiply-adds per image." in fewer["sentence"]
-
-
-def test_cost_predictor_both_ways():
-    shapes = [("MLP", (12,)), ("MLP", (256, 128, 64)), ("CNN", (4,)), ("CNN", (32, 64))]
-    by_macs = [run(f"r{i}", [0.9], classify.multiply_adds(f, s) * 1e-6, family=f, sizes=s)
-               for i, (f, s) in enumerate(shapes)]
-    out = findings.cost_predictor(by_macs)
-    assert out["by_multiply_adds"] == pytest.approx(1.0)
-    assert out["sentence"].startswith("The number of multiply-adds") and "poor proxy" in out["lesson"]
-    by_params = [run(f"r{i}", [0.9], classify.expected_parameters(f, s) * 1e-6, family=f, sizes=s)
-                 for i, (f, s) in enumerate(shapes)]
-    out = findings.cost_predictor(by_params)
-    assert out["sentence"].startswith("Here the parameter count") and "poor proxy" not in out["lesson"]
-
-
-def test_rank_correlation():
-    assert findings.rank_correlation([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
-    assert findings.rank_correlation([1, 2, 3], [30, 20, 10]) == pytest.approx(-1.0)
-    assert math.isnan(findings.rank_correlation([1, 1, 1], [1, 2, 3]))
-    with pytest.raises(ValueError, match="equal length"):
-        findings.rank_correlation([1, 2], [1])
-
-
-@pytest.mark.parametrize("cnn_acc, cnn_kwh, words", [
-    (0.98, 5.0, "2.5 times fewer mistakes than the MLP best, for 5 times the training energy"),
-    (0.90, 0.5, "2 times more mistakes than the MLP best, for 2 times less training energy"),
-    (0.95, 1.0, "about as many mistakes than the MLP best, for about the same training energy"),
+@pytest.mark.parametrize("a, b, words", [
+    ([0.96, 0.961, 0.958], [0.94, 0.942, 0.939], "is more accurate than"),
+    ([0.90, 0.91, 0.905], [0.94, 0.942, 0.939], "is less accurate than"),
+    ([0.95, 0.93, 0.94], [0.94, 0.942, 0.939], "is about as accurate as"),
 ])
-def test_best_pair_both_ways(cnn_acc, cnn_kwh, words):
-    runs = [run("MLP best", [0.95], 1.0), run("MLP worse", [0.8], 2.0),
-            run("CNN best", [cnn_acc], cnn_kwh, family="CNN", sizes=(4,))]
-    assert words in findings.best_pair(runs)["sentence"]
+def test_accuracy_words_need_every_run_on_one_side(a, b, words):
+    assert chapter_functions("accuracy_words")["accuracy_words"](a, b) == words
 
 
-# -- learning over epochs --------------------------------------------------------------------
-@pytest.mark.parametrize("curve, start", [
-    ([0.85, 0.9, 0.9, 0.9], "Most of the gain comes early"),
-    ([0.4, 0.7, 0.8, 0.9], "More than half of the gain comes early"),
-    ([0.15, 0.2, 0.5, 0.9], "The gain is spread over the epochs"),
+# -- learning over epochs: "overfitting" only when test stops rising while training rises ------
+@pytest.mark.parametrize("test, train, state, words", [
+    ([0.80, 0.91, 0.91, 0.912, 0.91], [0.80, 0.93, 0.96, 0.98, 0.99], "overfitting", "overfits: its training-sample accuracy rose"),
+    ([0.80, 0.90, 0.92, 0.93, 0.94], [0.80, 0.93, 0.96, 0.98, 0.99], "rising", "was still learning"),
+    ([0.80, 0.95, 0.94, 0.92, 0.90], [0.80, 0.95, 0.95, 0.95, 0.95], "falling", "lost"),
+    ([0.80, 0.95, 0.95, 0.95, 0.95], [0.80, 0.997, 1.0, 1.0, 1.0], "learned", "having learned"),
+    ([0.80, 0.90, 0.90, 0.902, 0.90], [0.80, 0.92, 0.92, 0.921, 0.92], "capacity", "its size, not the training time"),
 ])
-def test_early_gain_both_ways(curve, start):
-    out = findings.early_gain([run("a", curve), run("b", curve)], epochs=2)
-    assert out["sentence"].startswith(start)
-    assert out["median_share"] == pytest.approx((curve[1] - 0.1) / (curve[-1] - 0.1))
+def test_learning_sentence_both_ways(test, train, state, words):
+    learning_sentence = chapter_functions("points", "learning_sentence")["learning_sentence"]
+    s = classify.learning_state(run("MLP 256-64", test, train), last=3)
+    assert s["state"] == state
+    sentence = learning_sentence(s)
+    assert words in sentence and "Over its last 3 epochs, the MLP 256-64" in sentence
+    assert ("overfit" in sentence) == (state == "overfitting"), sentence
 
 
-@pytest.mark.parametrize("test, train, state", [
-    ([0.8, 0.9, 0.9, 0.902, 0.9], [0.8, 0.92, 0.92, 0.921, 0.92], "capacity"),
-    ([0.8, 0.95, 0.95, 0.95, 0.95], [0.8, 0.995, 1.0, 1.0, 1.0], "learned"),
-    ([0.5, 0.6, 0.7, 0.8, 0.9], None, "rising"),
-    ([0.9, 0.95, 0.9, 0.88, 0.85], None, "falling"),
-])
-def test_levels_off_both_ways(test, train, state):
-    out = findings.levels_off(run("MLP 12", test, train_accs=train), last=3)
-    assert out["state"] == state
-    words = {"capacity": "limits it", "learned": "learned its training sample",
-             "rising": "still improving", "falling": "fell by"}
-    assert words[state] in out["sentence"] and "over its last 3 epochs" in out["sentence"]
+def test_a_model_whose_test_accuracy_still_rises_does_not_overfit():
+    """The case the issue found: training accuracy far above test, both still rising."""
+    s = classify.learning_state(run("MLP 256-128-64", [0.85, 0.90, 0.92, 0.935, 0.942],
+                                    [0.88, 0.95, 0.98, 0.995, 1.0]), last=4)
+    assert s["state"] == "rising"
 
 
-def test_overfitting_both_ways():
-    wide = findings.overfitting([run("a", [0.9], train_accs=[0.99]), run("b", [0.9], train_accs=[0.91])])
-    assert wide["widest"] == "a" and "by heart (overfitting)" in wide["sentence"]
-    assert "its 4,000 training images" in wide["sentence"]
-    narrow = findings.overfitting([run("a", [0.9], train_accs=[0.91])])
-    assert narrow["sentence"].startswith("No gap opens wider than 1 point")
+def test_learning_state_tolerance_decides_flat():
+    flat = run("m", [0.90, 0.902, 0.903], [0.95, 0.952, 0.953])
+    assert classify.learning_state(flat, 2)["state"] == "capacity"
+    assert classify.learning_state(flat, 2, tolerance=0.001)["state"] == "rising"
 
 
-def test_epoch_costs_both_ways():
-    steady = findings.epoch_costs([run("a", [0.8, 0.9, 0.9], [1.0, 1.1, 0.9])])
-    assert steady["sentence"].startswith("Every epoch of a run costs about the same (within ±10%")
-    uneven = findings.epoch_costs([run("a", [0.8, 0.9, 0.9], [1.0, 1.0, 2.5])])
-    assert "one epoch of the a cost 67% more than its run's mean epoch" in uneven["sentence"]
+# -- the chapter teaches: change a visible setting, the printed figures change ---------------
+def _teaching_cells():
+    """The hidden set-up cell, the visible cell that builds the model and the visible cell
+    that trains and measures it."""
+    cells = code_cells()
+    build = next(i for i, c in enumerate(cells) if "classify.build_model(" in c.source
+                 and "hide-input" not in c.metadata.get("tags", []))
+    assert "def train_and_measure" in cells[build + 1].source, "the training cell must follow the build cell"
+    return cells[0], cells[build], cells[build + 1]
 
 
-@pytest.mark.parametrize("curve, words", [
-    ([0.5, 0.9, 0.9, 0.9], "but brought only 0% of the accuracy gained"),
-    ([0.1, 0.3, 0.5, 0.7], "and brought 67% of the accuracy gained"),
-    ([0.5, 0.9, 0.8, 0.7], "lowered the test accuracy"),
-])
-def test_late_epochs_both_ways(curve, words):
-    out = findings.late_epochs([run("a", curve)])
-    assert words in out["sentence"] and "The last 2 of 4 epochs used 50%" in out["sentence"]
+def test_changing_a_visible_model_setting_changes_the_printed_figures(tmp_data, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
 
+    setup, build, train = _teaching_cells()
+    visible = 'classify.TrainConfig("CNN", (8, 16)'
+    assert visible in build.source, "the build cell's first line sets the model the test edits"
+    edited = build.source.replace(visible, 'classify.TrainConfig("CNN", (4,)')
+    new = nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[new(setup.source), new(build.source), new(train.source),
+                                         new(edited), new(train.source)])
+    monkeypatch.setenv("MLFOOTPRINT_DATA", str(tmp_data))
+    monkeypatch.setenv("MLFOOTPRINT_STATIC_BUILD", "1")
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(CHAPTER.parent)}}).execute()
 
-# -- price of accuracy -----------------------------------------------------------------------
-def test_pareto_steps_both_ways():
-    dearer = findings.pareto_steps([run("a", [0.90], 1.0), run("b", [0.95], 2.0), run("c", [0.96], 10.0)])
-    assert dearer["dearest_last"] and dearer["sentence"].startswith("At the top of the Pareto front")
-    cheaper = findings.pareto_steps([run("a", [0.90], 1.0), run("b", [0.91], 5.0), run("c", [0.99], 6.0)])
-    assert cheaper["dearest_last"] is False and "does not get steadily dearer" in cheaper["sentence"]
-    few = findings.pareto_steps([run("a", [0.90], 1.0), run("b", [0.80], 5.0)])
-    assert few["dearest_last"] is None and "too few" in few["sentence"]
+    def printed(cell) -> str:
+        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
-
-def test_last_points_each_case():
-    runs = [run("cheap", [0.95], 1.0), run("top", [0.97], 4.0)]
-    out = findings.last_points(runs, 0.95)
-    assert "costs 4 times the training energy of the cheap for 2 points more" in out["sentence"]
-    same = findings.last_points([run("top", [0.97], 1.0), run("other", [0.9], 4.0)], 0.95)
-    assert "is also the cheapest to reach 95%" in same["sentence"]
-    none = findings.last_points(runs, 0.99)
-    assert none["cheapest"] is None and none["sentence"].startswith("No model reaches 99%")
-
-
-def test_ram_share_both_ways():
-    most = findings.ram_share([run("a", [0.9], ram_share=0.8), run("b", [0.9], ram_share=0.9)])
-    assert "most of the training energy is the memory's: from 80% to 90%" in most["sentence"]
-    little = findings.ram_share([run("a", [0.9], ram_share=0.2)])
-    assert "the memory's share of the training energy is 20%" in little["sentence"]
+    before, after = printed(nb.cells[1]) + printed(nb.cells[2]), printed(nb.cells[3]) + printed(nb.cells[4])
+    assert "CNN 8-16:" in before and "CNN 4:" in after
+    figures = lambda text: re.findall(r"[\d,.]+ (?:parameters|J|%)|[\d.]+%", text)  # noqa: E731
+    assert figures(before) and figures(after) and figures(before) != figures(after)
+    assert "Conv2d(1, 8" in before and "Conv2d(1, 4" in after
+    assert os.listdir(tmp_data / "results"), "the measured training was kept in the test's own store"

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from mlfootprint import classify, mnist
-from mlfootprint.classify import TrainConfig, findings
+from mlfootprint.classify import TrainConfig
 
 RUN = classify.synthetic_run("MLP 16", [0.8, 0.9, 0.9], 1.0, 0.1)
 CFG = TrainConfig("MLP", (16,), epochs=1, source="bundled", n_train=256, n_test=128, eval_train_size=128)
@@ -98,9 +98,20 @@ CASES = [
     ("confusion labels too big", lambda: classify.confusion_matrix([0], [10 ** 20]), ValueError, ["pred"]),
     ("top_confusions n zero", lambda: classify.top_confusions(np.eye(3), 0), ValueError, ["n"]),
     ("epoch_windows phase", lambda: classify.epoch_windows(RUN, "test"), ValueError, ["phase", "'test'"]),
-    ("early_gain epochs beyond", lambda: findings.early_gain([RUN], 9), ValueError, ["epochs"]),
-    ("levels_off last zero", lambda: findings.levels_off(RUN, 0), ValueError, ["last"]),
-    ("size_and_cost factor", lambda: findings.size_and_cost([RUN], factor=0.5), ValueError, ["factor"]),
+    ("learning_state last zero", lambda: classify.learning_state(RUN, 0), ValueError, ["last"]),
+    ("learning_state last beyond", lambda: classify.learning_state(RUN, 9), ValueError, ["last"]),
+    ("learning_state tolerance", lambda: classify.learning_state(RUN, 1, tolerance=2), ValueError,
+     ["tolerance"]),
+    ("learning_state one epoch", lambda: classify.learning_state(classify.synthetic_run("x", [0.9], 1.0)),
+     ValueError, ["only once"]),
+    ("Training not a config", lambda: classify.Training({"family": "MLP"}), TypeError, ["config", "TrainConfig"]),
+    ("inference_pairs not a config", lambda: classify.inference_pairs(CFG, "CNN 8-16"), TypeError,
+     ["config_b", "TrainConfig"]),
+    ("inference_pairs batch zero", lambda: classify.inference_pairs(CFG, CFG, batch_size=0), ValueError,
+     ["batch_size"]),
+    ("inference_pairs pairs zero", lambda: classify.inference_pairs(CFG, CFG, pairs=0), ValueError, ["pairs"]),
+    ("inference_pairs threads differ", lambda: classify.inference_pairs(CFG, CFG.with_(threads=2)), ValueError,
+     ["same threads"]),
     ("synthetic_run no epochs", lambda: classify.synthetic_run("x", [], 1.0), ValueError, ["test_accs"]),
     ("synthetic_run negative energy", lambda: classify.synthetic_run("x", [0.9], -1.0), ValueError, ["train_kwh"]),
     ("measure_inference batch zero", lambda: classify.measure_inference(CFG, batch_size=0), ValueError,

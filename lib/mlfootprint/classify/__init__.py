@@ -16,22 +16,25 @@ The package's face; the rooms behind it:
   :func:`predict`; a validation split carved from the training images, ``eval_every`` and
   early stopping (``patience``); divergence stops with :class:`TrainingDiverged`;
 - :mod:`.results` -- :func:`totals`, :func:`upto`, :func:`best`, :func:`cheapest`,
-  :func:`pareto_front`, :func:`confusion_matrix`, :func:`sweep_frame`;
-- :mod:`.findings` -- comparative sentences chosen by the results.
+  :func:`pareto_front`, :func:`confusion_matrix`, :func:`sweep_frame`,
+  :func:`learning_state` (numbers; the chapter writes the sentences);
+- :mod:`.loop` -- :class:`Training` (the training loop an epoch at a time, for a page that
+  wraps its own measurement around it) and :func:`inference_pairs` (two models' energy per
+  image, measured in interleaved pairs).
 
 The classification chapter's sweep is defined in :mod:`mlfootprint.course.classification`.
 """
 
 from __future__ import annotations
 
-from . import findings
 from .config import OPTIMIZERS, TrainConfig
 from .models import (CNN, DEVICES, FAMILIES, HEAD_GRID, IMAGE_SHAPE, MAX_PARAMETERS, MLP, N_CLASSES,
                      build_model, check_sizes, choose_device, count_parameters, expected_parameters,
                      model_label, multiply_adds, prepare)
-from .results import (CHANCE, best, cheapest, confusion_matrix, epoch_windows, evaluated, synthetic_run,
-                      final_accuracy, pareto_front, pareto_runs, sweep_frame, top_confusions, totals,
-                      upto)
+from .loop import Training, inference_pairs
+from .results import (CHANCE, LEARNING_STATES, best, cheapest, confusion_matrix, epoch_windows, evaluated,
+                      final_accuracy, learning_state, pareto_front, pareto_runs, sweep_frame, synthetic_run,
+                      top_confusions, totals, upto)
 from .training import (NAMESPACE, Split, TrainingDiverged, data_for, evaluate, fixed_train_sample,
                        load_trained, measure_inference, predict, resolve, split, torch_threads,
                        train_classifier, train_sweep)
@@ -51,5 +54,6 @@ __all__ = [
     "epoch_windows", "evaluated", "final_accuracy", "pareto_front", "pareto_runs", "sweep_frame",
     "top_confusions", "totals", "upto", "synthetic_run", "data_for", "evaluate", "fixed_train_sample",
     "load_trained", "measure_inference", "predict", "resolve", "split", "torch_threads",
-    "train_classifier", "train_sweep", "sweep_configs", "findings",
+    "train_classifier", "train_sweep", "sweep_configs", "Training", "inference_pairs",
+    "LEARNING_STATES", "learning_state",
 ]

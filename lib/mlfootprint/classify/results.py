@@ -193,6 +193,39 @@ def top_confusions(cm: np.ndarray, n: int = 3) -> list[tuple[int, int, int]]:
 
 
 # ----------------------------------------------------------------------------------------
+# How a run's accuracies moved at the end
+# ----------------------------------------------------------------------------------------
+LEARNING_STATES = ("overfitting", "rising", "falling", "learned", "capacity")
+
+
+def learning_state(run: TrainedRun, last: int = 5, *, tolerance: float = 0.005,
+                   learned: float = 0.99) -> dict:
+    """How ``run``'s test and training-sample accuracies changed over its last ``last``
+    epochs, and the state that shows (one of :data:`LEARNING_STATES`): ``"overfitting"``
+    when the training-sample accuracy rose by more than ``tolerance`` while the test accuracy
+    did not; else ``"rising"`` or ``"falling"`` as the test accuracy moved by more than
+    ``tolerance``; else, both flat, ``"learned"`` (training sample at ``learned`` or above)
+    or ``"capacity"`` (the model cannot fit even its training images better)."""
+    rows = evaluated(run)
+    if len(rows) < 2:
+        raise ValueError(f"{run.label} was evaluated only once: nothing to compare")
+    last = checks.integer("last", last, lo=1, hi=len(rows) - 1)
+    tolerance = checks.number("tolerance", tolerance, lo=0, hi=1)
+    start, end = rows[-1 - last], rows[-1]
+    d_test = float(end["test_acc"] - start["test_acc"])
+    d_train = float(end["train_acc"] - start["train_acc"])
+    if d_train > tolerance and d_test <= tolerance:
+        state = "overfitting"
+    elif abs(d_test) > tolerance:
+        state = "rising" if d_test > 0 else "falling"
+    else:
+        state = "learned" if end["train_acc"] >= learned else "capacity"
+    return {"label": run.label, "epochs": end["epoch"] - start["epoch"], "test_change": d_test,
+            "train_change": d_train, "test_acc": float(end["test_acc"]),
+            "train_acc": float(end["train_acc"]), "state": state}
+
+
+# ----------------------------------------------------------------------------------------
 # The sweep as numbers
 # ----------------------------------------------------------------------------------------
 def sweep_frame(runs: Sequence[TrainedRun]):

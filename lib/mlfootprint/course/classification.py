@@ -21,3 +21,8 @@ EARLY_EPOCHS = 2
 def configs() -> list[TrainConfig]:
     """One TrainConfig per model of the sweep, MLPs first."""
     return sweep_configs(MLPS, CNNS, **SETTINGS)
+# The MLP and the CNN the chapter compares, measured side by side: training repeated with
+# these seeds (three runs each, the fewest the rule in mlfootprint.compare compares), and
+# classification in interleaved pairs, one image per call as the synthesis's "one use".
+SEEDS = (0, 1, 2)
+INFERENCE_PAIRS = dict(batch_size=1, pairs=5, min_seconds=1.0)

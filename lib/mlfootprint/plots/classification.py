@@ -3,9 +3,9 @@ and never compute results: the numbers come from :mod:`mlfootprint.classify`.
 
 A record is a :class:`~mlfootprint.records.TrainedRun` from
 :func:`mlfootprint.classify.train_classifier`. Energy axes show *training* energy (the
-evaluation is measured apart); every energy figure carries the measuring instrument in a
-footnote (:meth:`~mlfootprint.measure.Measurement.method_instrument`), every figure alt
-text and a caption (:func:`mlfootprint.plots.describe`).
+evaluation is measured apart). The method is stated once, in the page's box
+(:func:`method_note`); each energy figure's footnote says only what differs (one run per
+model). Every figure has alt text and a caption (:func:`mlfootprint.plots.describe`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from . import PALETTE, describe, family_colour, family_marker, figure_html, method_footnote, new_figure, plt
 from .. import classify, display, units
+from ..measure.busy import BUSY_SHARE
 from ..records import TrainedRun
 from .axes import axis
 
@@ -24,10 +25,6 @@ from .axes import axis
 def _short(label: str) -> str:
     """The sizes part of a label ("32-16" of "MLP 32-16"), for point annotations."""
     return label.split(" ", 1)[1] if " " in label else label
-
-
-def _instrument(runs: Sequence[TrainedRun]) -> str:
-    return runs[0].training.method_instrument()
 
 
 def _by_family(runs: Sequence[TrainedRun]) -> dict[str, list[TrainedRun]]:
@@ -88,7 +85,7 @@ def size_vs_energy(runs: Sequence[TrainedRun], title: str = "Training energy aga
     axis(axes[0], "y", "Training energy", "J", values=[r.training.energy_j for r in runs])
     axes[0].legend(title="family")
     fig.suptitle(title)
-    method_footnote(fig, _instrument(runs))
+    method_footnote(fig, SWEEP_FOOTNOTE)
     return describe(fig, caption="Each point is one model's training run (all epochs, evaluation "
                                  "excluded). Left: against its parameters; right: against the "
                                  "multiply-adds it does per image.")
@@ -117,7 +114,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
     ax.set_ylabel("Test accuracy")
     ax.set_title(title)
     ax.legend(loc="lower right")
-    method_footnote(fig, _instrument(runs))
+    method_footnote(fig, SWEEP_FOOTNOTE)
     return describe(fig, caption="Each point is one model: its training energy and its final test "
                                  "accuracy. The dashed line joins the Pareto front: the models no "
                                  "other model beats on both.")
@@ -163,7 +160,7 @@ def cumulative_energy(runs: Sequence[TrainedRun], title: str = "Training energy 
     axis(ax, "y", "Training energy so far", "J", values=[r.training.energy_j for r in runs])
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2)
-    method_footnote(fig, _instrument(runs))
+    method_footnote(fig, SWEEP_FOOTNOTE)
     return describe(fig, caption="Training energy summed over the epochs so far, one line per model "
                                  "(CNNs solid, MLPs dashed; darker is larger).")
 
@@ -235,13 +232,23 @@ def sweep_table(runs: Sequence[TrainedRun], note: str | None = None):
     return display.table(shown, note=note or method_note(runs))
 
 
-def method_note(runs: Sequence[TrainedRun]) -> str:
-    """The method of every training and evaluation figure of ``runs``, stated once."""
-    t, e = runs[0].training, runs[0].evaluation
-    return (f"**Method.** {t.method_instrument()} *Training* is each run's training alone: "
-            f"{t.method_repeats()[0].lower()}{t.method_repeats()[1:]} *Evaluation*, measured apart: "
-            f"{e.method_repeats()[0].lower()}{e.method_repeats()[1:]} "
-            f"{classify.findings.ram_share(runs)['sentence']}")
+def method_note(runs: Sequence[TrainedRun], others: Sequence = ()) -> str:
+    """The page's one method box: the instrument every figure shares, how the sweep's
+    training and evaluation were measured, and how many of the records (the sweep's and
+    ``others``) were measured while other processes kept the machine busy."""
+    t = runs[0].training
+    records = [r.training for r in runs] + [r.evaluation for r in runs if r.evaluation] + list(others)
+    busy = sum(r.measured_busy for r in records)
+    unknown = sum(r.busy_share is None for r in records)
+    conditions = (f"{busy} of these {len(records)} records were measured on a busy machine (other "
+                  f"processes used at least {units.spread_percent(BUSY_SHARE, sign=False)} of its CPU)"
+                  + (f"; for {unknown} it is unknown" if unknown else "") + ".")
+    return (f"**Method.** {t.method_instrument()} In the sweep, each model's *training* and "
+            f"*evaluation* are one run (seed {runs[0].settings.get('seed', 0)}), each the sum of its "
+            f"per-epoch tracker windows, so no spread is known. {conditions}")
+
+
+SWEEP_FOOTNOTE = "one run per model; the rest is in the method box under the sweep table."
 
 
 def record_view(run: TrainedRun, epochs: int) -> str:
