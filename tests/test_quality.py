@@ -380,3 +380,18 @@ def test_a_hog_judge_is_kept_like_the_networks(toy, tmp_data):
     assert torch.equal(judge(toy.x_test), again(toy.x_test))
     other, _ = q.load_or_train_judge(toy, q.JudgeConfig("hog", cell=7, bins=6, C=5.0, seed=1))
     assert not torch.equal(other.head.weight, judge.head.weight)  # C is in the key
+
+
+def test_the_course_judges_of_another_kind_read_real_digits_well(tmp_data):
+    """Each judge the course adds beyond the networks is checked on the real held-out digits
+    (the bundled MNIST: the same digits offline and in CI) before it may widen the panel."""
+    from mlfootprint.course import generation
+    from mlfootprint.mnist import load_mnist
+
+    data = load_mnist(**{**generation.DATA, "source": "bundled"}, verbose=False)
+    others = [c for c in generation.JUDGES.values() if c.architecture not in ("cnn", "mlp")]
+    assert others
+    for config in others:
+        _, run = q.load_or_train_judge(data, config, threads=generation.THREADS)
+        assert q.held_out_accuracy(run) >= 0.95, config.name
+        assert run.training.duration_s < 60, config.name  # cheap: seconds on one thread
