@@ -1,17 +1,18 @@
-"""What text queries cost: measurements record the threads they used, the headline ratio splits
-into passes and size exactly, the mitigation measures both sides, and the sentences follow the
-numbers both ways."""
+"""What text queries cost: measurements record the threads they used, two queries are measured
+in interleaved pairs, the mitigation measures both sides in pairs, and the chapter's sentences
+follow the course's rule both ways."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from pathlib import Path
 
+import jupytext
 import numpy as np
 import pytest
 import torch
 
 from factories import measurement
-from mlfootprint import published
+from mlfootprint import compare, published, units
 from mlfootprint import textmodels as tm
 from textfixtures import bert, gpt, no_forced_offline, tiny_bert_folder, tiny_gpt2_folder  # noqa: F401
 
@@ -64,105 +65,56 @@ def test_numpy_token_counts_are_accepted(tmp_data, gpt):
         tm.token_sweep(gpt, "The if", [], progress=False)
 
 
-def test_the_prompt_pass_reads_the_prompt_once(tmp_data, gpt):
+def test_the_prompt_pass_reads_the_prompt_once(gpt):
     scored = tm.score_prompt(gpt, "The if statement is")
     assert scored["n_tokens"] == len(gpt.tokenizer("The if statement is")["input_ids"])
     assert scored["mean_log_prob"] <= 0
-    rec = tm.measure_prompt_pass(gpt, "The if statement is", threads=1, **QUICK)
-    assert rec.settings["n_tokens"] == scored["n_tokens"] and rec.energy_j > 0
 
 
-def test_line_fit_recovers_a_slope():
-    fake = [SimpleNamespace(settings={"n_tokens": n}, energy_j=2.0 + 0.5 * n) for n in (4, 8, 16)]
-    fit = tm.fit_energy_per_token(fake)
-    assert fit.slope_j_per_token == pytest.approx(0.5) and fit.intercept_j == pytest.approx(2.0)
-    with pytest.raises(ValueError):
-        tm.fit_energy_per_token(fake[:1])
+# ---------------------------------------------------------------------------- paired queries
+ANSWER = dict(kind="generate", prompt="The if", n_tokens=3)
+BLANK = dict(kind="fill-mask", text="The [MASK] statement.")
+PAIRS = dict(pairs=3, min_seconds=0.0, threads=1)
 
 
-# ---------------------------------------------------------------------------- the two causes
-def _rec(energy_j, name, params, **settings):
-    return measurement(energy_j=energy_j, settings={"model": {"name": name, "n_parameters": params},
-                                                    **settings})
+def test_two_queries_are_measured_in_pairs_per_query_and_kept(tmp_data, gpt, bert, monkeypatch):
+    p = tm.measure_pair((gpt, ANSWER), (bert, BLANK), **PAIRS)
+    assert len(p.a) == len(p.b) == 3 and all(r.single_run and r.threads == 1 for r in p.a + p.b)
+    assert p.a[0].settings["kind"] == "generate" and p.b[0].settings["text"] == BLANK["text"]
+    v = p.verdict()
+    assert v.n == 3 and v.paired and v.low <= v.ratio <= v.high
+    for model in (gpt.model, bert.model):
+        monkeypatch.setattr(model, "forward", lambda *a, **k: pytest.fail("the model ran"))
+    again = tm.measure_pair((gpt, ANSWER), (bert, BLANK), **PAIRS)      # read back, nothing runs
+    assert [r.to_dict() for r in again.a] == [r.to_dict() for r in p.a]
 
 
-def _breakdown(gen_j, pass_j, fill_j, gen_params=135e6, fill_params=1e6):
-    gen = _rec(gen_j, "G (embedded)", gen_params, prompt="p", n_tokens=32)
-    one = _rec(pass_j, "G (embedded)", gen_params, prompt="p", n_tokens=5)
-    fill = _rec(fill_j, "F", fill_params, n_tokens=12)
-    return tm.QueryBreakdown(gen, one, fill)
+def test_a_load_and_a_prompt_pass_can_be_paired(tmp_data, gpt):
+    p = tm.measure_pair((gpt, {"kind": "load"}), (gpt, {"kind": "score", "prompt": "The if"}), **PAIRS)
+    assert p.a[0].settings["kind"] == "load" and p.b[0].settings["prompt"] == "The if"
 
 
-def test_the_headline_ratio_is_passes_times_size_exactly():
-    b = _breakdown(64.0, 4.0, 0.5)
-    assert b.passes_factor == pytest.approx(16.0) and b.size_factor == pytest.approx(8.0)
-    assert b.passes_factor * b.size_factor == pytest.approx(b.total, rel=1e-12)
-    assert b.per_token_factor == pytest.approx(0.5)
-    assert list(b.table()["forward passes"]) == [1, 1, 32]
-
-
-def test_the_breakdown_refuses_records_of_different_models_or_prompts():
-    gen = _rec(64.0, "G", 10, prompt="p", n_tokens=32)
-    with pytest.raises(ValueError, match="same model"):
-        tm.QueryBreakdown(gen, _rec(4.0, "H", 10, prompt="p", n_tokens=5), _rec(1.0, "F", 1))
-    with pytest.raises(ValueError, match="same prompt"):
-        tm.QueryBreakdown(gen, _rec(4.0, "G", 10, prompt="q", n_tokens=5), _rec(1.0, "F", 1))
-    with pytest.raises(ValueError, match="which model"):
-        tm.QueryBreakdown(gen, _rec(4.0, "G", 10, prompt="p", n_tokens=5), measurement())
-
-
-@pytest.mark.parametrize("gen_j, pass_j, fill_j, larger, size_word", [
-    (64.0, 4.0, 2.0, "The number of forward passes weighs more", "costs 2×"),   # passes 16×, size 2×
-    (8.0, 4.0, 0.01, "The size of the model weighs more", "costs 400×"),       # passes 2×, size 400×
-    (8.0, 0.5, 1.0, "The number of forward passes weighs more", "costs only 0.5×"),  # cheaper pass
-    (64.0, 4.0, 0.25, "Neither cause dominates", "costs 16×"),                # 16× and 16×
+@pytest.mark.parametrize("a, b, error, match", [
+    (("gpt", {"kind": "train"}), ("bert", BLANK), ValueError, "kind must be one of"),
+    (("gpt", "The if"), ("bert", BLANK), TypeError, "a query is a dict"),
+    (("bert", ANSWER), ("bert", BLANK), ValueError, "needs a generation model"),
+    (("gpt", BLANK), ("bert", BLANK), ValueError, "needs a fill-mask model"),
+    (("gpt", {**ANSWER, "n_tokens": 0}), ("bert", BLANK), ValueError, "n_tokens"),
+    (("gpt", ANSWER), ("bert", {"kind": "fill-mask", "text": "no blank"}), ValueError, "no blank"),
 ])
-def test_the_breakdown_sentences_follow_the_numbers(gen_j, pass_j, fill_j, larger, size_word):
-    text = tm.breakdown_text(_breakdown(gen_j, pass_j, fill_j))
-    assert larger in text and size_word in text
+def test_bad_queries_are_refused_before_any_work(gpt, bert, a, b, error, match):
+    models = {"gpt": gpt, "bert": bert}
+    with pytest.raises(error, match=match):
+        tm.measure_pair((models[a[0]], a[1]), (models[b[0]], b[1]), **PAIRS)
 
 
-@pytest.mark.parametrize("a, b, expected", [
-    (135e6, 1e6, "has 135× the parameters of"),
-    (124e6, 110e6, "about the same size"),
-    (1e6, 110e6, "fewer parameters than"),
-])
-def test_the_size_sentence_is_chosen_by_the_counts(a, b, expected):
-    assert expected in tm.size_comparison(a, b, "A (x)", "B")
-
-
-@pytest.mark.parametrize("params, expected", [
-    (1_000_000, "fewer parameters than BERT-base, so its cost per query is lower"),
-    (published.BERT_BASE["n_parameters"], "about the size of BERT-base"),
-    (published.BERT_BASE["n_parameters"] * 3, "the parameters of BERT-base, so its cost per query is higher"),
-])
-def test_the_bert_base_sentence_uses_the_published_size(params, expected):
-    assert expected in tm.bert_base_text(params, "F (y)")
-
-
-@pytest.mark.parametrize("gen_j, fill_j, word", [(64.0, 0.5, "the same ordering"),
-                                                  (0.1, 0.5, "the opposite ordering")])
-def test_the_published_comparison_says_whether_the_orderings_agree(gen_j, fill_j, word):
-    text = tm.published_ordering_text(_breakdown(gen_j, gen_j / 8, fill_j))
-    assert word in text and "Power Hungry Processing" in text
-
-
-@pytest.mark.parametrize("load_j, expected", [(500.0, "as much energy as 100 of its queries"),
-                                               (1.0, "0.2× the energy of one of its queries")])
-def test_the_load_sentence_follows_the_numbers(load_j, expected):
-    text = tm.load_text(measurement(energy_j=load_j), measurement(energy_j=5.0), "G (z)")
-    assert expected in text and "GGUF" not in text
-    first = tm.load_text(measurement(energy_j=load_j), measurement(energy_j=5.0), "G (z)",
-                         first=measurement(energy_j=50.0))
-    assert "first time, from its GGUF file, cost as much as 10 queries" in first
-
-
-def test_the_threads_sentence_comes_from_the_records():
-    one, two = measurement(), measurement()
-    one.threads, two.threads = 1, 1
-    assert tm.threads_text([one, two]) == "every measurement on this page ran on one CPU thread"
-    two.threads = 2
-    assert "1 and 2 CPU threads" in tm.threads_text([one, two])
+def test_merged_windows_give_the_mean_per_query_and_its_spread():
+    windows = [measurement(energy_j=e) for e in (1.0, 2.0, 3.0)]
+    m = tm.merged(windows, label="side")
+    assert m.label == "side" and m.repeats == 3 and m.energy_j == pytest.approx(2.0)
+    assert m.energy_spread["n"] == 3 and m.energy_spread["min"] == pytest.approx(windows[0].energy_kwh)
+    with pytest.raises(ValueError, match="one or more"):
+        tm.merged([])
 
 
 # ---------------------------------------------------------------------------- the mitigation
@@ -175,6 +127,8 @@ def test_a_mitigation_measures_both_sides_per_token_and_compares_outputs(tmp_dat
     assert m.before.threads == m.after.threads == 1
     assert len(m.outputs_before) == len(m.outputs_after) == len(prompts)
     assert m.ratio == pytest.approx(m.j_per_token_before / m.j_per_token_after)
+    assert len(m.pairs_before) == len(m.pairs_after) == 2 and m.before.repeats == 2   # 2 pairs
+    assert m.verdict().n == 2 and not m.verdict().differs                               # too few pairs
     again = tm.measure_mitigation(gpt, kind, prompts, 4, threads=1, **QUICK)
     assert again.to_dict() == m.to_dict()                             # cached, outputs included
     assert tm.Mitigation.from_dict(m.to_dict()).to_dict() == m.to_dict()
@@ -185,24 +139,13 @@ def test_a_stored_mitigation_with_wrong_contents_is_refused():
         tm.Mitigation.from_dict({"kind": "batching"})
 
 
-def _mitigation(before_j, after_j, outputs_after):
-    return tm.Mitigation("batching", "one query at a time", "all queries in one batch",
-                         measurement(energy_j=before_j), measurement(energy_j=after_j),
-                         ["p", "q"], 8, ["a b", "c d"], outputs_after)
-
-
-@pytest.mark.parametrize("before_j, after_j, outputs, expected", [
-    (2.0, 1.0, ["a b", "c d"], ["50% less energy per token", "identical"]),
-    (1.0, 2.0, ["a b", "c d"], ["100% more energy per token", "identical"]),
-    (1.0, 1.01, ["a b", "c x"], ["about the same energy per token", "changed for 1 of the 2"]),
-])
-def test_the_mitigation_sentence_follows_the_numbers(before_j, after_j, outputs, expected):
-    m = _mitigation(before_j, after_j, outputs)
-    text = tm.mitigation_text(m)
-    assert all(e in text for e in expected), text
-    assert m.same_output == (outputs == ["a b", "c d"])
-    if not m.same_output:
-        assert m.changes() == [{"prompt": "q", "before": "c d", "after": "c x", "first_difference": 2}]
+def test_a_mitigation_not_measured_in_pairs_draws_no_verdict():
+    outs = ["a b", "c d"]
+    m = tm.Mitigation("batching", "one", "batch", measurement(energy_j=2.0), measurement(energy_j=1.0),
+                      ["p", "q"], 8, outs, ["a b", "c x"])
+    assert m.changes() == [{"prompt": "q", "before": "c d", "after": "c x", "first_difference": 2}]
+    with pytest.raises(ValueError, match="not measured in pairs"):
+        m.verdict()
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -220,12 +163,10 @@ def test_bad_mitigation_arguments_name_the_argument(gpt, kwargs, error, match):
 def test_a_stored_measurement_runs_no_model(tmp_data, gpt, bert, monkeypatch):
     first = tm.measure_generation(gpt, "The if", 3, threads=1, **QUICK)
     fill = tm.measure_fill_mask(bert, "The [MASK] statement.", threads=1, **QUICK)
-    one = tm.measure_prompt_pass(gpt, "The if", threads=1, **QUICK)
     for model in (gpt.model, bert.model):
         monkeypatch.setattr(model, "forward", lambda *a, **k: pytest.fail("the model ran"))
     assert tm.measure_generation(gpt, "The if", 3, threads=1, **QUICK).to_dict() == first.to_dict()
     assert tm.measure_fill_mask(bert, "The [MASK] statement.", threads=1, **QUICK).to_dict() == fill.to_dict()
-    assert tm.measure_prompt_pass(gpt, "The if", threads=1, **QUICK).to_dict() == one.to_dict()
 
 
 def test_greedy_examples_are_stored(tmp_data, gpt, monkeypatch):
@@ -234,3 +175,57 @@ def test_greedy_examples_are_stored(tmp_data, gpt, monkeypatch):
     monkeypatch.setattr(gpt.model, "forward", lambda *a, **k: pytest.fail("the model ran"))
     assert [e.to_dict() for e in tm.greedy_examples(gpt, ["The if", "A function"], 4)] == \
         [e.to_dict() for e in first]
+
+
+# ---------------------------------------------------------------------------- the chapter's sentences
+BOOK = Path(__file__).resolve().parents[1] / "book"
+APART = ([10.0, 11.0, 12.0, 10.5], [1.0, 1.05, 1.1, 1.0])       # ten times, tight: differs
+CLOSE = ([1.0, 1.3, 0.8, 1.1], [1.0, 1.0, 1.0, 1.0])            # inside the noise: cannot be told apart
+
+
+def _wording(cost_a, cost_b, changed=False):
+    """Run the chapter's cells tagged "wording" on synthetic verdicts, return what they glued."""
+    glued = {}
+    v = compare.verdict(*(cost_a, cost_b))
+    mitigation = tm.Mitigation("batching", "one", "batch", measurement(), measurement(), ["p", "q"], 8,
+                               ["a", "b"], ["a", "x" if changed else "b"])
+    ns = dict(units=units, published=published, say=lambda name, text: glued.__setitem__(name, str(text)),
+              v_main=v, v_passes=v, v_size=v, per_token=v, weight=v, v_batch=v, v_load=v,
+              answer={"n_tokens": 32}, gen="G", fill="F", batching=mitigation, first=measurement(energy_j=5.0))
+    nb = jupytext.read(BOOK / "text.md")
+    cells = [c for c in nb.cells if "wording" in c.metadata.get("tags", [])]
+    assert len(cells) >= 5
+    for cell in cells:
+        exec(cell.source, ns)
+    return glued
+
+
+def test_the_chapter_says_costs_more_only_when_the_rule_says_so():
+    glued = _wording(*APART)
+    assert "One answer of 32 new tokens from G costs 10× (" in glued["main_text"]
+    assert "the energy of one fill-in-the-blank query of F" in glued["main_text"]
+    assert "over 4 pairs" in glued["main_text"] and "cannot be told apart" not in glued["main_text"]
+    assert glued["weight_text"].startswith("The number of forward passes weighs more")
+    assert "the same ordering as ours" in glued["published_text"]
+    assert glued["load_text"].startswith("Loading G from disk costs 10×")
+    assert "keep models loaded" in glued["load_text"] and "single run" in glued["load_text"]
+    assert "identical" in glued["mitigation_text"]
+    assert glued["lesson"].startswith("On this machine, one generated answer of 32 new tokens costs 10×")
+    assert "More of the gap comes from running one forward pass" in glued["lesson"]
+
+
+def test_the_chapter_says_cannot_be_told_apart_inside_the_noise():
+    glued = _wording(*CLOSE, changed=True)
+    for name in ("main_text", "passes_text", "size_text", "mitigation_text", "load_text"):
+        assert "cannot be told apart" in glued[name], name
+        assert "costs 1.0× the energy" not in glued[name]
+    assert "no ordering" in glued["published_text"] and "keep models loaded" not in glued["load_text"]
+    assert "changed for 1 of the 2" in glued["mitigation_text"]
+    assert glued["lesson"].count("cannot be told apart") == 3
+
+
+def test_the_chapter_turns_the_ratio_round_when_b_costs_more():
+    glued = _wording(APART[1], APART[0])
+    assert glued["main_text"].startswith("One fill-in-the-blank query of F costs 10× (9.")
+    assert "the energy of one answer" in glued["main_text"]
+    assert "0.1" not in glued["main_text"] and "the opposite ordering" in glued["published_text"]

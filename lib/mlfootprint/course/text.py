@@ -18,8 +18,11 @@ SHOWN_TOKENS = 24                       # new tokens in the two greedy examples
 VIEWS = dict(prompt="Once upon a time", token_options=(8, 16, 32), temperatures=(0.0, 1.0), seed=0)
 SWEEP = dict(token_counts=(4, 8, 16, 32), repeats=3, min_seconds=0.5)
 FILL_MEASURE = dict(repeats=5, min_seconds=1.0)
-PASS_MEASURE = dict(repeats=5, min_seconds=1.0)   # one forward pass over PROMPT
-# The measured mitigation on generation: the same greedy queries one at a time, then in one batch.
-MITIGATION = dict(kind="batching", n_tokens=8, repeats=2, min_seconds=0.5,
+# Every comparison the chapter draws: A and B in interleaved pairs (compare.measure_pairs), each
+# side one tracker window of at least min_seconds (one generation query outlasts it alone).
+PAIRED = dict(pairs=5, min_seconds=1.0)
+# The measured mitigation on generation: the same greedy queries one at a time, then in one batch,
+# in `repeats` interleaved pairs.
+MITIGATION = dict(kind="batching", n_tokens=8, repeats=5, min_seconds=0.5,
                   prompts=(PROMPT, "Training a neural network costs energy because",
                            "Once upon a time", "The best way to save energy is"))

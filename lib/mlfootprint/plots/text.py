@@ -3,7 +3,8 @@ of a query's cost, loading against using, pre-training, and the measured mitigat
 
 Energies are drawn in the unit they are stored in (J) and labelled in a human unit
 (:func:`mlfootprint.plots.axes.axis`); every figure has a title and labelled axes (its alt text
-is made from them) and, where it shows energy, the method in small print.
+is made from them). The page's method box states the instrument once; a figure's small print
+says only what differs (repeats, pairs, single run).
 """
 
 from __future__ import annotations
@@ -58,57 +59,57 @@ def generation_html(result) -> str:
             f"{html.escape(result.model)}{note}</div></div>")
 
 
-def energy_vs_tokens(records: Sequence, fit, title: str = "Energy of one generation query vs tokens generated"):
-    """Energy per query (J, mean ± std over repeats) against new tokens, with the fitted line."""
+def energy_vs_tokens(records: Sequence, line, title: str = "Energy of one generation query vs tokens generated"):
+    """Energy per query (J, mean ± std over repeats) against new tokens, with the fitted line
+    (``line`` has ``slope`` and ``intercept`` in J, as :func:`scipy.stats.linregress` returns)."""
     fig, ax = new_figure(6.4, 4.0)
     x = np.array([r.settings["n_tokens"] for r in records], dtype=float)
     y = np.array([r.energy_j for r in records])
     err = np.array([r.energy_spread["std"] * 3.6e6 for r in records])
-    ax.errorbar(x, y, yerr=err, fmt="o", color=GEN, capsize=4, label="measured (mean ± std)")
+    ax.errorbar(x, y, yerr=err, fmt="o", color=GEN, capsize=4, label="measured (mean ± std over repeats)")
     xs = np.linspace(0, x.max() * 1.05, 50)
     unit = units.pick_unit(list(y), "J")
-    slope = units.energy(fit.slope_j_per_token, "J", to=unit)
-    ax.plot(xs, fit.slope_j_per_token * xs + fit.intercept_j, "--", color=PALETTE["dark grey"],
-            label=f"fit: {slope} per token + {units.energy(fit.intercept_j, 'J', to=unit)} "
-                  f"(R² {units.number(fit.r2, 2)})")
+    ax.plot(xs, line.slope * xs + line.intercept, "--", color=PALETTE["dark grey"],
+            label=f"least-squares line: {units.energy(line.slope, 'J', to=unit)} per token")
     ax.set_xlabel("new tokens generated per query")
     ax.set_title(title)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     axis(ax, "y", "energy per query", "J", to=unit)
     ax.legend(fontsize=8)
-    method_footnote(fig, records[-1])
+    method_footnote(fig, f"{records[-1].repeats} repeats per point")
     return fig
 
 
-def _log_bars(ax, labels, values, colours):
+def _log_bars(ax, labels, values, colours, unit):
     bars = ax.bar(labels, values, color=colours, edgecolor="#333333")
     ax.set_yscale("log")
     for bar, v in zip(bars, values):
-        ax.annotate(units.energy(v, "J"), (bar.get_x() + bar.get_width() / 2, v), ha="center",
+        ax.annotate(units.energy(v, "J", to=unit), (bar.get_x() + bar.get_width() / 2, v), ha="center",
                     va="bottom", fontsize=9, xytext=(0, 3), textcoords="offset points")
     return bars
 
 
-def query_breakdown(b, title: str = "One query of each kind, and the two causes of the gap"):
-    """The three measured queries (log scale) with the passes and size factors marked."""
+def query_breakdown(rows: Sequence[tuple[str, object]], passes, size,
+                    title: str = "One query of each kind, and the two causes of the gap"):
+    """Three queries (``(label, Measurement)``: fill-in-the-blank, one pass of the generator, a
+    generation query) on a log scale, with the two paired ratios marked: ``size`` (one pass
+    over fill-in-the-blank) and ``passes`` (generation over one pass), each a Verdict."""
     fig, ax = new_figure(6.8, 4.0)
-    rows = b.rows()
-    labels = [r["query"].replace(" (", "\n(") for r in rows]
-    values = [r["energy_j"] for r in rows]
+    labels = [label.replace(" (", "\n(") for label, _ in rows]
+    values = [rec.energy_j for _, rec in rows]
     unit = units.pick_unit(values, "J")
-    _log_bars(ax, labels, values, [FILL, GEN, GEN])
+    _log_bars(ax, labels, values, [FILL, GEN, GEN], unit)
     ax.set_title(title)
     axis(ax, "y", "energy per query", "J", to=unit)
     ax.set_ylim(top=max(values) * 8)
-    for x0, x1, factor, what in ((0, 1, b.size_factor, "size"), (1, 2, b.passes_factor, "passes")):
+    for x0, x1, v, what in ((0, 1, size, "size"), (1, 2, passes, "passes")):
         top = max(values[x0], values[x1]) * 2.5
         ax.annotate("", (x1, top), (x0, top), arrowprops=dict(arrowstyle="->", color="#333333"))
-        ax.text((x0 + x1) / 2, top * 1.15, f"{what}: {units.times(factor)}", ha="center", fontsize=9)
-    method_footnote(fig, rows[-1]["record"])
-    return describe(fig, caption=(f"Generation against fill-in-the-blank: {units.times(b.total)} in all, "
-                                  f"{units.times(b.passes_factor)} from the number of forward passes "
-                                  f"(same model) times {units.times(b.size_factor)} from the model."))
+        ax.text((x0 + x1) / 2, top * 1.15, f"{what}: {units.times(v.ratio)}", ha="center", fontsize=9)
+    method_footnote(fig, f"ratios over {passes.n} interleaved pairs each; bars: mean per query")
+    return describe(fig, caption=(f"Paired ratios: {units.times(passes.ratio)} from the number of forward "
+                                  f"passes (same model), {units.times(size.ratio)} from the model."))
 
 
 def load_vs_inference(items: Sequence[tuple[str, object, str]], title: str = "Loading a model vs using it"):
@@ -124,8 +125,9 @@ def load_vs_inference(items: Sequence[tuple[str, object, str]], title: str = "Lo
     axis(ax, "x", "energy", "J", to=unit)
     ax.set_title(title)
     for y, v in enumerate(values):
-        ax.text(v, y, " " + units.energy(v, "J"), va="center", fontsize=8)
-    method_footnote(fig, items[-1][1])
+        ax.text(v, y, " " + units.energy(v, "J", to=unit), va="center", fontsize=8)
+    method_footnote(fig, "; ".join(dict.fromkeys(
+        "single run" if rec.single_run else f"mean of {rec.repeats} runs" for _, rec, _ in items)))
     return fig
 
 
@@ -159,5 +161,5 @@ def mitigation_bars(m, title: str | None = None):
                           f"{m.n_tokens} tokens)")
     ax.set_ylim(0, max(values) * 1.25)
     axis(ax, "y", "energy per generated token", "J", to=unit)
-    method_footnote(fig, m.after)
+    method_footnote(fig, f"mean ± std over {m.before.repeats} interleaved pairs")
     return fig

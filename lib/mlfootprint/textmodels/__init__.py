@@ -15,20 +15,19 @@ The package, one module per job (each imports only the ones above it in this lis
 - :mod:`.smollm2` -- SmolLM2-135M-Instruct, de-quantized once from its GGUF file and kept;
 - :mod:`.loading` -- :func:`load_model`: hub id, folder or embedded model, with notices;
 - :mod:`.fillmask`, :mod:`.generation` -- the two tasks;
-- :mod:`.cost` -- measured loads, queries, one forward pass, the token sweep and its line;
-- :mod:`.breakdown` -- the headline ratio split into passes (same model) and size;
-- :mod:`.mitigation` -- batching and bf16, both sides measured, in J per generated token;
-- :mod:`.sentences` -- comparative sentences chosen by the data.
+- :mod:`.cost` -- one query of each kind measured repeated, and the token sweep;
+- :mod:`.paired` -- two queries (or a load and a query) measured in interleaved pairs;
+- :mod:`.mitigation` -- batching and bf16, both sides measured in pairs, in J per generated token.
+
+Sentences are written in the chapter, with :mod:`mlfootprint.compare` choosing the words.
 
 The corpus of the mini-BERT is :mod:`mlfootprint.corpus`; the chapter's examples are
 :mod:`mlfootprint.course.text`; published figures are :mod:`mlfootprint.published`.
 Everything a chapter calls is re-exported here: ``from mlfootprint import textmodels as tm``.
 """
 
-from .breakdown import QueryBreakdown
 from .common import MASK, MINIBERT_NAME, ONLINE_DEFAULTS, SMOLLM2_NAME, TASKS, short_name, torch_threads
-from .cost import (LineFit, fit_energy_per_token, measure_fill_mask, measure_generation, measure_load,
-                   measure_prompt_pass, peak_memory_mb, token_sweep)
+from .cost import measure_fill_mask, measure_generation, token_sweep
 from .evaluation import evaluate_masked_words
 from .fillmask import FillMaskResult, fill_mask
 from .folders import DamagedModelError
@@ -39,9 +38,8 @@ from .loading import LoadedModel, embedded, load_folder, load_model
 from .minibert import PretrainResult, course_minibert
 from .mitigation import KINDS as MITIGATIONS
 from .mitigation import Mitigation, measure_mitigation
+from .paired import measure_pair, merged
 from .pretraining import DEFAULT_PRETRAIN, bert_defaults, pretrain_masked_lm, pretrain_settings, train_wordpiece
-from .sentences import (bert_base_text, breakdown_text, load_text, mitigation_text, published_ordering_text,
-                        size_comparison, source_text, threads_text)
 from .smollm2 import gguf_load_record, quantization, smollm2_folder, smollm2_gguf
 
 __all__ = [
@@ -53,9 +51,6 @@ __all__ = [
     "gguf_load_record", "quantization", "smollm2_folder", "smollm2_gguf",
     "FillMaskResult", "fill_mask", "GenerationResult", "context_size", "generate", "generate_batch",
     "generation_views", "greedy_examples", "prompt_ids", "score_prompt",
-    "LineFit", "fit_energy_per_token", "measure_fill_mask", "measure_generation", "measure_load",
-    "measure_prompt_pass", "peak_memory_mb", "token_sweep",
-    "QueryBreakdown", "MITIGATIONS", "Mitigation", "measure_mitigation",
-    "bert_base_text", "breakdown_text", "load_text", "mitigation_text", "published_ordering_text",
-    "size_comparison", "source_text", "threads_text",
+    "measure_fill_mask", "measure_generation", "token_sweep", "measure_pair", "merged",
+    "MITIGATIONS", "Mitigation", "measure_mitigation",
 ]

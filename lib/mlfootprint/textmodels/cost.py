@@ -1,4 +1,5 @@
-"""What text models cost: loading, one query of each kind, one forward pass, and per token.
+"""What text queries cost, measured repeated: one fill-in-the-blank query, one generation query, the
+token sweep. (Comparisons are measured in pairs: :mod:`.paired`.)
 
 Each function returns a :class:`~mlfootprint.measure.Measurement` (warm-up reported
 separately, repeats with spread), cached under ``data/results/text``. Every key holds the
@@ -9,13 +10,7 @@ that many threads (and restores the previous number), and the record's ``threads
 
 from __future__ import annotations
 
-import os
-import resource
-import sys
-from dataclasses import dataclass
 from typing import Any, Callable, Sequence
-
-import numpy as np
 
 from ..checks import int_list, integer, number
 from ..measure import Measurement, measure_repeated
@@ -25,8 +20,7 @@ from ..store import cached
 from . import fillmask, generation
 from .common import torch_threads
 from .fillmask import encode_blanks
-from .folders import from_pretrained
-from .generation import context_size, generate, prompt_ids, score_prompt
+from .generation import generate, prompt_ids
 from .loading import LoadedModel, require
 
 # What a measurement's key hashes besides the measuring code: the tasks it times and this module.
@@ -46,19 +40,6 @@ def measure(namespace: str, settings: dict, work: Callable[[], Any], *, label: s
                       code=CODE, decode=Measurement.from_dict)
 
 
-def measure_load(lm: LoadedModel, repeats: int = 3, min_seconds: float = 1.0,
-                 threads: int | None = None) -> Measurement:
-    """Energy and time to load ``lm`` again from where it came from (warm: files on disk)."""
-    if not isinstance(lm, LoadedModel):
-        raise TypeError(f"expected a LoadedModel from load_model(), got {type(lm).__name__}")
-    location, task, local = lm.location, lm.task, lm.source != "hub"
-    if lm.source in ("embedded", "local folder") and not os.path.isdir(location):
-        raise FileNotFoundError(f"{lm.name} cannot be loaded again: it is not in a folder ({location})")
-    return measure("text/load", {"what": "load", "model": lm.identity()},
-                   lambda: from_pretrained(location, task, local_only=local), label=f"load {lm.name}",
-                   repeats=repeats, min_seconds=min_seconds, threads=threads)
-
-
 def measure_fill_mask(lm: LoadedModel, text: str, repeats: int = 5, min_seconds: float = 1.0,
                       threads: int | None = None) -> Measurement:
     """Energy per fill-in-the-blank query (one forward pass), warm-up reported separately."""
@@ -69,18 +50,6 @@ def measure_fill_mask(lm: LoadedModel, text: str, repeats: int = 5, min_seconds:
     return measure("text/fill-mask", {"what": "fill-mask query", "model": lm.identity(), "text": text,
                                       "n_tokens": int(enc["input_ids"].shape[1])},
                    lambda: fillmask._fill_mask(lm, text, 5, announce=False), label=f"fill-mask {lm.name}",
-                   repeats=repeats, min_seconds=min_seconds, threads=threads)
-
-
-def measure_prompt_pass(lm: LoadedModel, prompt: str, repeats: int = 5, min_seconds: float = 1.0,
-                        threads: int | None = None) -> Measurement:
-    """Energy of one forward pass of a generator over ``prompt`` (scoring it): the first step
-    of a generation query, without any new token."""
-    prompt_ids(lm, prompt, 1, announce=False)     # fail early, without running the model
-    n = min(len(lm.tokenizer(prompt)["input_ids"]), context_size(lm))   # as score_prompt reads it
-    return measure("text/prompt-pass", {"what": "one forward pass over the prompt", "model": lm.identity(),
-                                        "prompt": prompt, "n_tokens": n},
-                   lambda: score_prompt(lm, prompt), label=f"score the prompt with {lm.name}",
                    repeats=repeats, min_seconds=min_seconds, threads=threads)
 
 
@@ -110,32 +79,3 @@ def token_sweep(lm: LoadedModel, prompt: str, token_counts: Sequence[int] = (4, 
     counts = int_list("token_counts", token_counts, lo=1, example="[4, 8, 16, 32]")
     return [measure_generation(lm, prompt, n, repeats, min_seconds, threads)
             for n in tqdm(list(counts), desc="energy vs tokens", disable=not progress)]
-
-
-@dataclass
-class LineFit:
-    slope_j_per_token: float
-    intercept_j: float
-    r2: float
-    n_points: int
-
-
-def fit_energy_per_token(records: Sequence[Measurement]) -> LineFit:
-    """Least-squares line of energy per query (J) against generated tokens."""
-    if len(records) < 2:
-        raise ValueError("need at least two measurements with different token counts to fit a line")
-    x = np.array([r.settings["n_tokens"] for r in records], dtype=float)
-    y = np.array([r.energy_j for r in records], dtype=float)
-    if len(set(x)) < 2:
-        raise ValueError("the measurements must have at least two different token counts")
-    slope, intercept = np.polyfit(x, y, 1)
-    pred = slope * x + intercept
-    ss_tot = float(((y - y.mean()) ** 2).sum())
-    r2 = 1 - float(((y - pred) ** 2).sum()) / ss_tot if ss_tot else 1.0
-    return LineFit(float(slope), float(intercept), r2, len(x))
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far (MB), from the OS."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024

@@ -6,28 +6,32 @@
 - ``"bf16"``: the same queries, one at a time, with the weights in bfloat16 instead of fp32
   (half the bytes to read; the arithmetic is rounded, so the text may change).
 
-Each :class:`Mitigation` holds both measurements and both outputs, so a page can say
-whether the text stayed the same and show where it changed.
+The two sides are measured in interleaved pairs (:func:`mlfootprint.compare.measure_pairs`,
+the outputs computed first serve as each side's warm-up), so :meth:`Mitigation.verdict` applies
+the course's one rule to the saving. Each :class:`Mitigation` holds both sides' records (merged
+over the pairs), the energies of every pair, and both outputs, so a page can say whether the
+text stayed the same and show where it changed.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 import torch
 
+from .. import compare
 from ..checks import choice, integer, number
 from ..measure import Measurement, measure_repeated
 from ..store import cached
-from . import cost
+from . import paired
 from .common import torch_threads
 from .folders import from_pretrained
 from .generation import generate, generate_batch
 from .loading import LoadedModel, require
 
 KINDS = ("batching", "bf16")
-CODE = (*cost.CODE, __name__)
+CODE = (*paired.CODE, __name__)
 LABELS = {"batching": ("one query at a time", "all queries in one batch"),
           "bf16": ("fp32 weights", "bf16 weights")}
 
@@ -37,12 +41,20 @@ class Mitigation:
     kind: str
     before_label: str
     after_label: str
-    before: Measurement          # energy per generated token
-    after: Measurement           # energy per generated token
+    before: Measurement          # energy per generated token (merged over the pairs)
+    after: Measurement           # energy per generated token (merged over the pairs)
     prompts: list[str]
     n_tokens: int
     outputs_before: list[str]
     outputs_after: list[str]
+    pairs_before: list[float] = field(default_factory=list)   # kWh per token, pair by pair
+    pairs_after: list[float] = field(default_factory=list)
+
+    def verdict(self) -> compare.Verdict:
+        """The course's rule on before over after (above 1: the mitigation saves energy)."""
+        if not self.pairs_before:
+            raise ValueError("this mitigation was not measured in pairs: no verdict can be drawn")
+        return compare.verdict(self.pairs_before, self.pairs_after, paired=True)
 
     @property
     def j_per_token_before(self) -> float:
@@ -87,6 +99,8 @@ class Mitigation:
         lists = ("prompts", "outputs_before", "outputs_after")
         if not all(isinstance(d[k], list) and len(d[k]) == len(d["prompts"]) for k in lists):
             raise ValueError("not a Mitigation: prompts and outputs must be lists of the same length")
+        if not isinstance(d["pairs_before"], list) or len(d["pairs_before"]) != len(d["pairs_after"]):
+            raise ValueError("not a Mitigation: the energies of the pairs must come in pairs")
         return cls(**{**d, "before": Measurement.from_dict(d["before"]),
                       "after": Measurement.from_dict(d["after"])})
 
@@ -119,11 +133,16 @@ def _run(lm: LoadedModel, kind: str, settings: dict, repeats: int, min_seconds: 
     before_work, after_work = _sides(lm, kind, prompts, n)
     outputs = [before_work(), after_work()]   # the outputs compared; also each side's warm-up
     before_label, after_label = LABELS[kind]
-    records = [measure_repeated(work, label=f"{label}: {lm.name}", settings={**settings, "side": label},
-                                repeats=repeats, min_seconds=min_seconds, warmup=False,
-                                items_per_call=len(prompts) * n)   # so each record is per generated token
-               for label, work in ((before_label, before_work), (after_label, after_work))]
-    return Mitigation(kind, before_label, after_label, records[0], records[1], prompts, n, *outputs)
+
+    def window(label, work):   # one tracker window per side and pair, per generated token
+        return lambda: measure_repeated(work, label=f"{label}: {lm.name}", settings={**settings, "side": label},
+                                        repeats=1, min_seconds=min_seconds, warmup=False,
+                                        items_per_call=len(prompts) * n)
+
+    p = compare.measure_pairs(window(before_label, before_work), window(after_label, after_work),
+                              pairs=repeats, warmup=False)
+    return Mitigation(kind, before_label, after_label, paired.merged(p.a), paired.merged(p.b), prompts, n,
+                      *outputs, p.costs("a"), p.costs("b"))
 
 
 def measure_mitigation(lm: LoadedModel, kind: str = "batching", prompts: Sequence[str] = (),
@@ -131,7 +150,8 @@ def measure_mitigation(lm: LoadedModel, kind: str = "batching", prompts: Sequenc
                        threads: int | None = None) -> Mitigation:
     """Measure ``kind`` (``"batching"`` or ``"bf16"``) on ``lm``: the same greedy queries
     (``n_tokens`` new tokens for each of ``prompts``, end-of-text ignored) before and after,
-    both tracked, in energy per generated token; with both sides' outputs. Cached."""
+    both tracked in ``repeats`` interleaved pairs, in energy per generated token; with both
+    sides' outputs. Cached."""
     require(lm, "generation")
     kind = choice("kind", kind, KINDS)
     if isinstance(prompts, str) or not prompts or not all(isinstance(p, str) and p.strip() for p in prompts):
