@@ -85,12 +85,12 @@ def test_accuracy_words_need_every_run_on_one_side(a, b, words):
     ([0.80, 0.95, 0.95, 0.95, 0.95], [0.80, 0.997, 1.0, 1.0, 1.0], "learned", "having learned"),
     ([0.80, 0.90, 0.90, 0.902, 0.90], [0.80, 0.92, 0.92, 0.921, 0.92], "capacity", "its size, not the training time"),
 ])
-def test_learning_sentence_both_ways(test, train, state, words):
-    learning_sentence = chapter_functions("points", "learning_sentence")["learning_sentence"]
+def test_learning_words_both_ways(test, train, state, words):
+    learning_clause = chapter_functions("points", "learning_clause")["learning_clause"]
     s = classify.learning_state(run("MLP 256-64", test, train), last=3)
     assert s["state"] == state
-    sentence = learning_sentence(s)
-    assert words in sentence and "Over its last 3 epochs, the MLP 256-64" in sentence
+    sentence = learning_clause(s)
+    assert words in sentence and sentence.startswith("the MLP 256-64 ") and s["epochs"] == 3
     assert ("overfit" in sentence) == (state == "overfitting"), sentence
 
 
