@@ -98,7 +98,7 @@ def query_breakdown(rows: Sequence[tuple[str, object]], passes, size,
     fig, ax = new_figure(6.8, 4.0)
     labels = [label.replace(" (", "\n(") for label, _ in rows]
     values = [rec.energy_j for _, rec in rows]
-    unit = units.pick_unit(values, "J")
+    unit = units.pick_unit([max(values)], "J")      # one unit that keeps the largest bar short
     _log_bars(ax, labels, values, [FILL, GEN, GEN], unit)
     ax.set_title(title)
     axis(ax, "y", "energy per query", "J", to=unit)
@@ -126,8 +126,13 @@ def load_vs_inference(items: Sequence[tuple[str, object, str]], title: str = "Lo
     ax.set_title(title)
     for y, v in enumerate(values):
         ax.text(v, y, " " + units.energy(v, "J", to=unit), va="center", fontsize=8)
-    method_footnote(fig, "; ".join(dict.fromkeys(
-        "single run" if rec.single_run else f"mean of {rec.repeats} runs" for _, rec, _ in items)))
+    single = [label for label, rec, _ in items if rec.single_run]
+    repeats = sorted({rec.repeats for _, rec, _ in items if not rec.single_run})
+    parts = [f"{label}: single run" for label in single]
+    if repeats:
+        parts.append(f"{'the others' if single else 'each'}: mean of "
+                     f"{' or '.join(map(str, repeats))} runs")
+    method_footnote(fig, "; ".join(parts))
     return fig
 
 
@@ -150,7 +155,7 @@ def mitigation_bars(m, title: str | None = None):
     """Energy per generated token before and after a mitigation (both measured)."""
     fig, ax = new_figure(5.6, 3.4)
     values = [m.j_per_token_before, m.j_per_token_after]
-    unit = units.pick_unit(values, "J")
+    unit = units.pick_unit([max(values)], "J")
     err = [m.before.energy_spread["std"] * 3.6e6, m.after.energy_spread["std"] * 3.6e6]
     bars = ax.bar([m.before_label, m.after_label], values, yerr=err, capsize=4,
                   color=[PALETTE["dark grey"], GEN], edgecolor="#333333")
