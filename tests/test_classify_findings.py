@@ -77,6 +77,19 @@ def test_accuracy_words_need_every_run_on_one_side(a, b, words):
     assert chapter_functions("accuracy_words")["accuracy_words"](a, b) == words
 
 
+# -- size and cost: exact counts and the better guide -------------------------------------------
+def test_count_words_both_ways():
+    ratio_words = chapter_functions("ratio_words")["ratio_words"]
+    assert ratio_words(9_098, 242_762, "parameters") == "27× fewer parameters"
+    assert ratio_words(120, 100, "multiply-adds per image") == "1.2× as many multiply-adds per image"
+
+
+@pytest.mark.parametrize("by_ops, by_params, guide", [(0.89, -0.12, "multiply-adds"), (0.2, 0.9, "parameters"),
+                                                      (0.80, 0.78, None)])
+def test_better_guide_both_ways(by_ops, by_params, guide):
+    assert chapter_functions("better_guide")["better_guide"](by_ops, by_params) == guide
+
+
 # -- learning over epochs: "overfitting" only when test stops rising while training rises ------
 @pytest.mark.parametrize("test, train, state, words", [
     ([0.80, 0.91, 0.91, 0.912, 0.91], [0.80, 0.93, 0.96, 0.98, 0.99], "overfitting", "overfits: its training-sample accuracy rose"),
