@@ -320,11 +320,10 @@ def test_damaged_generator_weights_are_detected_and_rebuilt(toy, tmp_data):
         weights = folder / store.WEIGHTS_FILE
 
 
-# ------------------------------------------------------- the lesson, worded by the data --
+# ------------------------------------------- the chapter's goals, tables and paired costs --
 from factories import measurement  # noqa: E402
 from mlfootprint import quality as q  # noqa: E402
 from mlfootprint.generate import summary  # noqa: E402
-from mlfootprint.records import TrainedRun  # noqa: E402
 
 
 def _panel(**by_measure):
@@ -335,108 +334,68 @@ def _panel(**by_measure):
                           for i, j in enumerate(("j1", "j2", "j3"))})
 
 
-def _row(name, kind, train_j, gen_mj, spread=0.05, **scores):
-    config = gen.GeneratorConfig(kind)
-    run = TrainedRun(name, config.family, config.settings(), 10, measurement(energy_j=train_j))
-    cost = measurement(energy_j=gen_mj / 1000, repeats=3, rel_std=spread)
-    return summary.Row(name, _panel(**scores), config, run, cost)
+def _same(**values):
+    return _panel(**{m: (v, v, v) for m, v in values.items()})
 
 
-def test_quality_cells_show_the_panel_mean_and_range():
+def test_quality_tables_show_the_panel_mean_in_one_format_per_measure():
     s = _panel(accuracy=(0.9, 0.95, 1.0), novelty=(4.0, 4.0, 4.0))
-    assert summary.quality_cell(s, "accuracy") == "95.0 (90.0–100.0)"
-    assert summary.quality_cell(s, "novelty") == "4.00"
-    tiny = _panel(diversity_ratio=(1e-8, 2e-8, 3e-8), frechet=(0.0004, 0.02, 0.3))
-    assert summary.quality_cell(tiny, "diversity_ratio") == "0.00"
-    assert summary.quality_cell(tiny, "frechet") == "0.11 (< 0.001–0.3)"
+    assert summary.cell("accuracy", s.mean("accuracy")) == "95"
+    assert summary.cell("novelty", 4.0) == "4" and summary.cell("frechet", 0.0004) == "< 0.001"
     table = summary.quality_table([summary.Row("x", s)])
-    assert list(table.columns)[0] == "digits from" and table.iloc[0, 1] == "95.0 (90.0–100.0)"
+    assert list(table.columns)[0] == "digits from" and table.iloc[0, 1] == "95"
+    assert "(" not in " ".join(table.iloc[0].astype(str))   # the mean only, no min-max in the cell
 
 
-def test_the_target_is_checked_on_the_panel_mean_and_the_best_candidate_chosen():
-    pca = _panel(frechet=(0.1, 0.1, 0.1), precision=(0.9, 0.9, 0.9), recall=(0.5, 0.5, 0.5))
-    good = _panel(accuracy=(0.96, 0.96, 0.96), diversity_ratio=(0.85, 0.85, 0.85),
-                  frechet=(0.05, 0.05, 0.05), precision=(0.95, 0.95, 0.95), recall=(0.6, 0.6, 0.6))
-    short = _panel(accuracy=(0.94, 0.95, 0.95), diversity_ratio=(0.85, 0.85, 0.85),
-                   frechet=(0.05, 0.05, 0.05), precision=(0.95, 0.95, 0.95), recall=(0.6, 0.6, 0.6))
-    assert all(g.met for g in summary.target_check(good, pca))
-    missed = [g.measure for g in summary.target_check(short, pca) if not g.met]
-    assert missed == ["accuracy"]
-    assert summary.target_sentence("A", summary.target_check(good, pca)).startswith("A meets every goal")
-    text = summary.target_sentence("B", summary.target_check(short, pca))
-    assert text.startswith("B meets 4 of 5 goals") and "judge accuracy 94.7% (missed: goal >= 95.0%)" in text
-    assert summary.best_candidate({"short": short, "good": good}, pca) == "good"
-    assert summary.best_candidate({"short": short}, pca) == "short"
+def test_goals_judge_diversity_by_its_distance_to_real_digits():
+    shallow = _same(frechet=0.1, precision=0.9, recall=0.5)
+    good = dict(accuracy=0.96, frechet=0.05, precision=0.95, recall=0.6)
+    assert all(summary.goals_met(_same(diversity_ratio=0.85, **good), shallow))
+    assert all(summary.goals_met(_same(diversity_ratio=1.15, **good), shallow))
+    # overshooting real variety by more than the goal is missed, like falling short of it
+    assert summary.goals_met(_same(diversity_ratio=1.3, **good), shallow)[1] is False
+    assert summary.goals_met(_same(diversity_ratio=0.7, **good), shallow)[1] is False
+    short = summary.goals_met(_same(diversity_ratio=0.9, **{**good, "accuracy": 0.94}), shallow)
+    assert short == [False, True, True, True, True]
 
 
-def test_the_front_keeps_what_no_cheaper_generator_beats_by_every_judge():
-    cheap = _row("cheap", "pixel", 1.0, 1.0, recall=(0.2, 0.2, 0.2))
-    mid = _row("mid", "pca", 10.0, 1.0, recall=(0.5, 0.5, 0.5))
-    dear = _row("dear", "pca", 100.0, 1.0, recall=(0.6, 0.4, 0.7))  # the judges disagree
-    best = _row("best", "pca", 1000.0, 1.0, recall=(0.9, 0.8, 0.9))
-    # "dear" is not a step: the judges disagree on whether it beats "mid"
-    assert [r.name for r in summary.front([best, dear, cheap, mid], "recall")] == ["cheap", "mid", "best"]
-    worse = _row("worse", "pca", 50.0, 1.0, recall=(0.1, 0.1, 0.1))
-    assert "worse" not in [r.name for r in summary.front([cheap, mid, worse], "recall")]
-    text = summary.front_sentence([cheap, mid, best], "recall")
-    assert text == ("On recall, cheap is the cheapest; the steps up that every judge agrees are "
-                    "gains: mid (10× the training CO₂e of cheap) then best (100× the training CO₂e of mid).")
-    alone = summary.front_sentence([mid, worse], "recall")
-    assert alone.startswith("On recall, mid is the best buy")
+def test_the_choice_is_most_goals_then_the_simplest():
+    shallow = _same(frechet=0.1, precision=0.9, recall=0.5)
+    full = _same(accuracy=0.96, diversity_ratio=0.9, frechet=0.05, precision=0.95, recall=0.6)
+    better_frechet = _same(accuracy=0.96, diversity_ratio=0.9, frechet=0.01, precision=0.95, recall=0.6)
+    four = _same(accuracy=0.99, diversity_ratio=0.9, frechet=0.2, precision=0.99, recall=0.9)
+    assert summary.choose({"four": four, "simple": full, "refined": better_frechet}, shallow) == "simple"
+    assert summary.choose({"four": four}, shallow) == "four"
+    table = summary.tried_table([summary.Row("simple", full), summary.Row("four", four)], shallow)
+    assert list(table["goals met"]) == ["5 of 5", "4 of 5"]
+    with pytest.raises(ValueError, match="no candidates"):
+        summary.choose({}, shallow)
 
 
-def test_lifetime_sentences_go_both_ways():
-    shallow = _row("PCA", "pca", 10.0, 5.0, spread=0.01)
-    cheaper_to_draw = _row("deep", "pca", 1010.0, 1.0, spread=0.01)
-    assert summary.crossing(cheaper_to_draw, shallow) == pytest.approx(250_000)  # 1 kJ / 4 mJ
-    assert "drops below PCA's after about 250 k digits" in summary.lifetime_sentence(cheaper_to_draw, shallow)
-    dearer_to_draw = _row("deep", "pca", 1010.0, 11.0, spread=0.01)
-    assert summary.crossing(dearer_to_draw, shallow) is None
-    assert "stays above PCA's however many" in summary.lifetime_sentence(dearer_to_draw, shallow)
-    noisy = _row("deep", "pca", 1010.0, 4.9, spread=0.3)
-    assert "cannot tell apart" in summary.lifetime_sentence(noisy, shallow)
-    close = _row("deep", "pca", 1010.0, 3.0, spread=0.01)  # repeats apart, but less than 2x
-    assert "cannot tell apart (they differ by less than 2×" in summary.lifetime_sentence(close, shallow)
-    assert summary.amortised_after(cheaper_to_draw) == pytest.approx(1010.0 / 0.001)
-    with pytest.raises(ValueError, match="must cost more to train"):
-        summary.crossing(shallow, cheaper_to_draw)
+def test_paired_costs_are_measured_once_and_read_back(tmp_data):
+    calls = []
 
+    def side(name, energy_j):
+        def measure():
+            calls.append(name)
+            return None, measurement(name, energy_j=energy_j)
+        return measure
 
-def test_what_was_tried_is_paired_and_told_from_the_scores():
-    configs = {"z8 normal": gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=2),
-               "z8 mixture": gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=2, sampler="mixture"),
-               "z8 warm": gen.GeneratorConfig("cvae-mlp", latent=8, mixture_components=2, sampler="mixture",
-                                              kl_warmup=5),
-               "z2": gen.GeneratorConfig("cvae-mlp", latent=2)}
-    pairs = summary.pairs_tried(configs)
-    assert [(a, b) for _, a, b in pairs] == [("z8 normal", "z8 mixture"), ("z8 normal", "z2"),
-                                             ("z8 mixture", "z8 warm")]
-    assert pairs[1][0] == "a code of 2 numbers instead of 8, both drawn from the normal distribution"
-    rows = {"z8 normal": summary.Row("z8 normal", _panel(accuracy=(0.6, 0.7, 0.65))),
-            "z8 mixture": summary.Row("z8 mixture", _panel(accuracy=(0.95, 0.96, 0.97))),
-            "z8 warm": summary.Row("z8 warm", _panel(accuracy=(0.97, 0.9, 0.99))),
-            "z2": summary.Row("z2", _panel(accuracy=(0.99, 0.99, 0.99)))}
-    story = " ".join(summary.sampler_story(rows, configs))
-    assert "judge accuracy 65% → 96% (better for every judge)" in story
-    assert "judge accuracy 96% → 95.3% (the judges disagree)" in story
-    assert "judge accuracy 65% → 99% (better for every judge)" in story
-
-
-def test_the_lesson_names_broken_measures_from_the_data():
-    assert summary.fooled_sentence([]).startswith("No measure here")
-    assert summary.fooled_sentence(["accuracy"]).startswith("Judge accuracy rated")
-    assert "they see fidelity" in summary.fooled_sentence(["accuracy", "precision"])
-
-
-def test_the_precision_recall_sentence_follows_the_scores():
-    real = summary.Row("real digits", _panel(precision=(0.9, 0.9, 0.9), recall=(0.9, 0.9, 0.9)))
-    mean = summary.Row("class mean", _panel(precision=(0.95, 0.9, 1.0), recall=(0.0, 0.0, 0.0)))
-    text = summary.precision_recall_sentence(mean, real)
-    assert text.startswith("Class mean: precision 95% (as high as or higher than real digits' 90%)")
-    assert text.endswith("cover almost none of the ways real digits are written.")
-    part = summary.Row("x", _panel(precision=(0.5, 0.5, 0.5), recall=(0.6, 0.6, 0.6)))
-    assert "(below real digits' 90%)" in summary.precision_recall_sentence(part, real)
-    assert "cover fewer of the ways" in summary.precision_recall_sentence(part, real)
+    deep, pca = gen.GeneratorConfig("cvae-mlp", latent=2), gen.GeneratorConfig("pca")
+    data = MnistData(torch.zeros(20, 1, 28, 28), torch.arange(20) % 10, torch.zeros(10, 1, 28, 28),
+                     torch.arange(10), source="toy", description="zeros")
+    first = summary.kept_pairs("t", deep, pca, data, side("A", 3.0), side("B", 1.0), pairs=3)
+    assert calls == ["A", "B", "A", "B", "B", "A", "A", "B"]   # a warm-up each, then interleaved
+    again = summary.kept_pairs("t", deep, pca, data, side("A", 3.0), side("B", 1.0), pairs=3)
+    assert len(calls) == 8 and [r.to_dict() for r in again.a] == [r.to_dict() for r in first.a]
+    assert first.verdict().differs and first.verdict().ratio == pytest.approx(3.0)
+    assert summary.typical(first.a) == pytest.approx(3.0 / 3.6e6)
+    summary.kept_pairs("t", deep, pca, data, side("A", 3.0), side("B", 1.0), pairs=3, batch=2)
+    assert len(calls) == 16   # another setting, another measurement
+    with pytest.raises(TypeError, match="config_a must be a GeneratorConfig"):
+        summary.kept_pairs("t", "pca", pca, data, side("A", 1), side("B", 1), pairs=3)
+    with pytest.raises(ValueError, match="positive and finite"):
+        summary.typical([measurement(energy_j=0.0)])
 
 
 def test_panel_scores_of_a_generator_are_drawn_seeded_and_kept(toy, tmp_data):

@@ -19,8 +19,8 @@ memorisation, and one that rates the class mean above real digits cannot see var
 
 Modules: :mod:`.config` (settings and keys), :mod:`.base` (the shared interface),
 :mod:`.cvae`, :mod:`.shallow`, :mod:`.train` (training under the tracker, keeping,
-the cost of drawing), :mod:`.summary` (rows of cost and panel quality, and the lesson's
-comparisons computed from them).
+the cost of drawing), :mod:`.summary` (the chapter's rows of panel scores, tables, goals
+and choice, and costs measured in interleaved pairs and kept).
 """
 
 from .base import (ConditionalSampler, balanced_labels, check_labels, check_temperature,

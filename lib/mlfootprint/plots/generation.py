@@ -1,16 +1,16 @@
 """Figures for the image-generation chapter. They take images and rows
 (:class:`mlfootprint.generate.summary.Row`), never models, and compute nothing but layout:
-scores, costs and comparisons come from :mod:`mlfootprint.generate.summary`."""
+scores and costs come from the chapter, comparisons from :mod:`mlfootprint.compare` and
+:mod:`mlfootprint.quality.verdicts`."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .. import units
-from ..generate.summary import Row, total_g
+from ..generate.summary import Row
 from ..quality import NAMES
-from . import PALETTE, describe, family_colour, family_marker, method_footnote, new_figure, plt
-from .axes import axis
+from . import PALETTE, describe, family_colour, family_marker, new_figure, plt
 
 _PERCENT = ("accuracy", "precision", "recall")
 
@@ -73,23 +73,6 @@ def latent_grid(images, z1_values, z2_values, digit: int, title: str | None = No
                              f"slant, width and stroke change smoothly from one cell to the next.")
 
 
-def loss_history(histories: dict[str, dict]):
-    """Per-epoch training loss (nats per example) of each CVAE, with its KL part."""
-    fig, ax = new_figure(6.6, 3.8)
-    for i, (name, h) in enumerate(histories.items()):
-        colour = plt.rcParams["axes.prop_cycle"].by_key()["color"][i % 10]
-        ax.plot(h["epoch"], h["loss"], marker="o", ms=3, color=colour, label=f"{name}: total")
-        ax.plot(h["epoch"], h["kl"], ls="--", color=colour, label=f"{name}: KL part")
-    ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.set_ylabel("loss per example (nats)")
-    ax.set_yscale("log")
-    ax.set_title("CVAE training loss: reconstruction + KL weight × KL")
-    ax.legend(fontsize=7, ncol=2)
-    return describe(fig, caption="Solid: the whole loss; dashed: its KL part (how far the codes "
-                                 "are from a standard normal). Log scale.")
-
-
 def _plot_value(measure: str, v: float) -> float:
     return 100 * v if measure in _PERCENT else v
 
@@ -118,38 +101,6 @@ def judge_readings(rows: list[Row], measure: str, title: str | None = None):
                                  "the line between them the range of the panel.")
 
 
-def quality_vs_cost(rows: list[Row], measures=("accuracy", "frechet", "precision", "recall"),
-                    method_text: str = ""):
-    """One panel per measure: the panel's mean (marker) and range (bar) against training CO2e;
-    real digits and the reference rows as horizontal lines."""
-    gens = [r for r in rows if r.role == "generator"]
-    lines = [r for r in rows if r.role != "generator"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), constrained_layout=True)
-    co2 = [r.train_g for r in gens]
-    for ax, measure in zip(axes.flat, measures):
-        ax.grid(True, which="both", alpha=0.3)
-        for i, r in enumerate(gens):
-            mean = _plot_value(measure, r.scores.mean(measure))
-            lo, hi = (_plot_value(measure, v) for v in r.scores.range(measure))
-            ax.errorbar([r.train_g], [mean], yerr=[[max(0.0, mean - lo)], [max(0.0, hi - mean)]], fmt=family_marker(r.family),
-                        color=family_colour(r.family), ms=7, capsize=3, zorder=3)
-            ax.annotate(r.name, (r.train_g, mean), textcoords="offset points",
-                        xytext=(6, 4 if i % 2 else -11), fontsize=7)
-        for r, style in zip(lines, (":", "--", "-.")):
-            ax.axhline(_plot_value(measure, r.scores.mean(measure)), color="black", ls=style, lw=1,
-                       label=r.name)
-        ax.set_xscale("log")
-        axis(ax, "x", "training CO₂e", "g", values=co2)
-        ax.set_ylabel(_label(measure) + (" (lower is better)" if measure == "frechet" else ""))
-        ax.legend(fontsize=7, loc="best")
-    fig.suptitle("Quality against training cost: panel mean (marker) and range across judges (bar)")
-    if method_text:
-        method_footnote(fig, method_text)
-    return describe(fig, caption="Each marker is a generator: the panel's mean, with a bar from the "
-                                 "lowest to the highest judge. Lines: real held-out digits and the "
-                                 "reference rows, scored by the same judges.")
-
-
 def precision_recall(rows: list[Row]):
     """Precision against recall for every row, with each judge's range as a cross."""
     fig, ax = new_figure(6.2, 5.0)
@@ -168,25 +119,3 @@ def precision_recall(rows: list[Row]):
     return describe(fig, caption="Each marker is the panel's mean; the cross spans the lowest to "
                                  "the highest judge. Up is more realistic, right covers more of "
                                  "the variety of real digits.")
-
-
-def lifetime(rows: list[Row], n_max: float = 1e9, method_text: str = ""):
-    """Total CO2e = training + n x per-digit drawing, for n digits drawn (log-log)."""
-    fig, ax = new_figure(6.8, 4.2)
-    n = np.logspace(0, np.log10(n_max), 200)
-    styles = ["-", "--", ":", "-."]
-    for i, r in enumerate(rows):  # a line style each, so two models of one family differ
-        ax.plot(n, [total_g(r, k) for k in n], color=family_colour(r.family), label=r.name,
-                marker=family_marker(r.family), markevery=40, ms=5, ls=styles[i % len(styles)])
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    axis(ax, "x", "digits drawn", counts=True)
-    axis(ax, "y", "training + drawing CO₂e", "g",
-               values=[total_g(r, k) for r in rows for k in (1, n_max)])
-    ax.set_title("What a generator costs over its life")
-    ax.legend(fontsize=8)
-    if method_text:
-        method_footnote(fig, method_text)
-    return describe(fig, caption="Each line starts at the generator's training footprint and rises "
-                                 "with every digit drawn. Lines that cross mark where the dearer "
-                                 "model to train becomes the cheaper one to own.")
