@@ -158,3 +158,15 @@ def test_the_figure_names_the_size_ends_not_the_cheapest():
     assert named == {"small", "big"}
     assert plots.alt_text(fig) != plots.UNDESCRIBED
     assert measure.COURSE_TRACKING_MODE in {r.per_use.tracking_mode for r in rows}
+
+
+def test_one_unit_never_needs_five_integer_digits_and_keeps_one_unit():
+    col = synthesis.one_unit([1507.0, 0.000782], "kWh", system="Wh")   # BERT-base beside ours
+    assert col.unit == "kWh" and col.cells == ("1,507", "0.000782")
+    col = synthesis.one_unit([5e-3 / 3.6e6, 80.1 / 3.6e6, None], "kWh", system="J")
+    assert col.unit == "J" and col.cells == ("0.005", "80.1", "—")
+    col = synthesis.one_unit([1.29, 2816.0], "J")                      # pick_unit's own choice
+    assert col.unit == "J" and col.cells == ("1.29", "2,816")
+    for values in ([1e-9, 1e3], [3.0, 9e7], [0.5, 0.7]):
+        cells = synthesis.one_unit(values, "J").cells
+        assert all(len(c.split(".")[0].replace(",", "")) <= 4 for c in cells), cells

@@ -30,8 +30,8 @@ from .pairs import (Query, answer_query, classify_query, draw_query, fill_query,
 from .scale import at_scale, break_even, grid_change, grid_note, scale_table
 from .summaries import (ModelSummary, all_summaries, best_per_task, by_task, check_one_mode,
                         classification_summaries, generation_summaries, instruments,
-                        load_text_models, quality_label, short_name, sources_note, summary_table,
-                        text_summaries)
+                        load_text_models, one_unit, quality_label, short_name, sources_note,
+                        summary_table, text_summaries)
 
 __all__ = [
     "ProtocolRow", "masked_words", "prompt_words", "protocol_table", "under_protocol",
@@ -42,5 +42,5 @@ __all__ = [
     "at_scale", "break_even", "grid_change", "grid_note", "scale_table",
     "ModelSummary", "all_summaries", "best_per_task", "by_task", "check_one_mode",
     "classification_summaries", "generation_summaries", "instruments", "load_text_models",
-    "quality_label", "short_name", "sources_note", "summary_table", "text_summaries",
+    "one_unit", "quality_label", "short_name", "sources_note", "summary_table", "text_summaries",
 ]

@@ -202,7 +202,7 @@ def best_per_task(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSum
             out[task] = (rows[0], "the only model")
         elif scored:
             out[task] = (max(scored, key=lambda s: (s.quality, -s.per_use.energy_kwh)),
-                         f"the most accurate ({scored[0].quality_name})")
+                         f"the most accurate by {scored[0].quality_name}")
         else:
             out[task] = (min(rows, key=lambda s: s.per_use.energy_kwh),
                          "the cheapest per use (no quality figure here)")
@@ -219,13 +219,17 @@ def quality_label(s: ModelSummary) -> str:
 
 
 def one_unit(values: Sequence[float | None], unit: str, *, system: str | None = None) -> units.Column:
-    """``values`` (given in ``unit``) in one unit, the largest that keeps the biggest cell
-    under five integer digits when :func:`mlfootprint.units.pick_unit` would need more (the
-    small cells then show their three significant digits after the point)."""
+    """``values`` (given in ``unit``) in one unit: :func:`mlfootprint.units.pick_unit`'s when
+    every cell then has one to four integer digits; otherwise the smallest unit that keeps
+    the biggest cell under ten thousand (small cells then show three significant digits
+    after the point)."""
     known = [abs(v) for v in values if v is not None and math.isfinite(v) and v]
     chosen = units.pick_unit(values, unit, system=system)
-    if known and max(known) * units.convert(1.0, unit, chosen) >= 9_999.5:
-        chosen = units.pick_unit([max(known)], unit, system=system)
+    if known:
+        factor = units.convert(1.0, unit, chosen)
+        if max(known) * factor >= 9_999.5 or min(known) * factor < 1:
+            # the unit in which max/10 lies in [1, 1000) holds max in [10, 10,000)
+            chosen = units.pick_unit([max(known) / 10], unit, system=system)
     return units.column(values, unit, to=chosen)
 
 
