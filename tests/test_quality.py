@@ -104,9 +104,10 @@ def test_diversity_is_zero_for_repeats_and_scales_with_spread():
 
 # ----------------------------------------------------------------------- the judges -----
 def test_judge_configs_label_and_check():
-    assert q.JudgeConfig().label() == "CNN 16-32 (3×3, max-pool)"
-    aug = q.JudgeConfig("mlp", (64,), shift=2, noise=0.1)
-    assert aug.label() == "MLP 64, trained with shifts up to 2 px and pixel noise 0.1" and aug.augmented
+    assert q.JudgeConfig().label() == "convolutions of 16 and 32 channels (3×3, max-pool), 64 features"
+    aug = q.JudgeConfig("mlp", (64,), features=8, shift=2, noise=0.1)
+    assert aug.label() == "dense layers of 64 and 8 units, trained with shifts up to 2 px and pixel noise 0.1"
+    assert aug.augmented and q.JudgeConfig(widths=(4,)).label().startswith("convolutions of 4 channels")
     assert q.JudgeConfig(widths=np.int64(8), epochs=np.int64(2)).widths == (8,)
     for kwargs, error, match in [({"architecture": "rnn"}, ValueError, "architecture"),
                                  ({"widths": (8, 8, 8, 8)}, ValueError, "widths"),

@@ -46,6 +46,11 @@ EXPLODED_LOSS = 50 * math.log(N_CLASSES)
 PIXEL_SLACK = 1e-6   # rounding in [0, 1] images (a sigmoid's 1.0000001) is not a wrong scale
 
 
+def _listed(xs) -> str:
+    """``[8, 16, 32]`` -> ``"8, 16 and 32"``."""
+    return ", ".join(map(str, xs[:-1])) + (" and " if len(xs) > 1 else "") + str(xs[-1])
+
+
 @dataclass(frozen=True)
 class JudgeConfig:
     """Every setting of a judge (all of them enter its cache key).
@@ -117,13 +122,15 @@ class JudgeConfig:
         return f"{self.architecture.upper()} judge {layers}{conv}" + (", augmented" if self.augmented else "")
 
     def label(self) -> str:
-        """E.g. ``CNN 16-32 (3×3, max-pool)`` or ``MLP 256`` plus the augmentation, if any."""
-        w = "-".join(map(str, self.widths))
+        """What the judge is, in words that no classifier's name uses: ``convolutions of 16
+        and 32 channels (3×3, max-pool), 64 features``, ``dense layers of 256 and 64 units``,
+        plus the augmentation, if any."""
         if self.architecture == "hog":
             return (f"logistic regression on histograms of {self.bins} gradient orientations "
                     f"in {self.cell}×{self.cell}-pixel cells")
-        body = (f"CNN {w} ({self.kernel}×{self.kernel}, {self.pool}-pool)"
-                if self.architecture == "cnn" else f"MLP {w}")
+        body = (f"convolutions of {_listed(self.widths)} channels ({self.kernel}×{self.kernel}, "
+                f"{self.pool}-pool), {self.features} features" if self.architecture == "cnn"
+                else f"dense layers of {_listed((*self.widths, self.features))} units")
         aug = []
         if self.shift:
             aug.append(f"shifts up to {self.shift} px")
