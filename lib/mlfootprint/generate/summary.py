@@ -16,7 +16,7 @@ import pandas as pd
 from .. import store, units
 from ..compare import Pairs, measure_pairs
 from ..measure import Measurement
-from ..quality import MEASURES, PanelScores
+from ..quality import MEASURES, PanelScores, verdicts
 from ..records import TrainedRun
 from .config import GeneratorConfig
 from .train import CODE, data_settings
@@ -97,12 +97,17 @@ def goals_met(scores: PanelScores, shallow: PanelScores) -> list[bool]:
 
 
 def choose(candidates: dict[str, PanelScores], shallow: PanelScores) -> str:
-    """The candidate that meets most goals; among equals, the first listed (the simplest:
-    a refinement must earn its place)."""
+    """The candidate that meets most goals; among equals, the first listed (the simplest),
+    unless a later one has a lower Fréchet distance by every judge: a refinement must earn
+    its place by the panel's rule."""
     if not candidates:
         raise ValueError("no candidates to choose from")
     counts = {n: sum(goals_met(s, shallow)) for n, s in candidates.items()}
-    return max(candidates, key=lambda n: counts[n])   # max keeps the first of equals
+    best = None
+    for name in (n for n in candidates if counts[n] == max(counts.values())):
+        if best is None or verdicts.compare(candidates[name], candidates[best], "frechet") == verdicts.BETTER:
+            best = name
+    return best
 
 
 def tried_table(rows: list[Row], shallow: PanelScores) -> pd.DataFrame:
