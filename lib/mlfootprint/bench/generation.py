@@ -203,7 +203,8 @@ def figure(runs: dict, result: Result):
         ax.text(v, yy, f" {units.energy(v, 'J')}", va="center", fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel("training energy (J, log scale)")
-    ax.set_title("Training cost: the chapter's generators and yours")
+    ax.set_title("Training cost, one run each (no comparison is drawn): the chapter's generators and yours",
+                 fontsize=9)
     if result.images is not None:
         ax_img.imshow(mosaic(result.images.reshape(-1, 28, 28).numpy(), 10, 6), cmap="gray_r", vmin=0, vmax=1)
         ax_img.set_title(f"yours at temperature {result.job.temperature:g} (rows: digits 0-9)", fontsize=9)
