@@ -124,3 +124,11 @@ def test_tracker_overhead_is_one_unit_of_what_the_tracker_reports_for_empty_work
     assert part.power_w >= 0 and part.calibration_s >= sum(part.unit_seconds)
     with pytest.raises(ValueError, match="samples"):
         forecast.tracker_overhead(samples=0)
+
+
+def test_a_forecast_and_its_check_share_a_unit_and_round_ratios_to_two_figures():
+    fc = extrapolate([Part("p", (1.0,), 10, 3.6e6 / 3600)], label="x")   # 10 s at 1 kW: 10 kJ
+    assert "10 kJ" in fc.summary() and "Wh" not in fc.summary()
+    assert "2.78 Wh" in fc.summary(system="Wh")
+    off = compare(fc, 7.0, 7 / 3600).sentence()
+    assert "1.4×" in off and "1.43" not in off

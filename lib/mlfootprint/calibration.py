@@ -6,14 +6,16 @@ Used by the "Measuring" chapter. Each function returns plain records (lists of d
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 
+import psutil
 import torch
 
-from . import measure, units, wording
+from . import compare, measure, units
 from .checks import integer, number
 from .progress import tqdm
 from .store import cached
@@ -23,6 +25,9 @@ MATRIX_SIZE = 256
 MAX_SIZE = 4096         # a 4096 x 4096 product is about a second on a laptop core
 MAX_FLOPS = 1e13        # one workload: minutes of matrix products at most
 MAX_RUNS = 100
+MAX_THREADS = 64
+NEIGHBOUR_SETTLE_S = 0.3   # the busy neighbour runs this long before a measurement starts
+NEIGHBOUR_MAX_S = 300.0    # and stops on its own after this long, whatever happens to us
 
 
 def check_work(n_calls: int, size: int = MATRIX_SIZE) -> tuple[int, int]:
@@ -69,154 +74,205 @@ def flops(n_calls: int, size: int = MATRIX_SIZE) -> float:
 
 
 def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: int = 3,
-                   size: int = MATRIX_SIZE) -> list[dict]:
-    """Measure each amount of work ``runs`` times *without* repeating it to a minimum duration,
-    the way a naive user would; returns one row per run."""
+                   size: int = MATRIX_SIZE, threads: int = 1) -> list[dict]:
+    """Measure each amount of work ``runs`` times on ``threads`` torch thread(s) *without*
+    repeating it to a minimum duration, the way a naive user would; one row per run."""
     if isinstance(n_calls_list, (str, bytes)) or not hasattr(n_calls_list, "__iter__") or not list(n_calls_list):
         raise TypeError(f"n_calls_list must be a non-empty list of call counts, got {n_calls_list!r:.60}")
     for i, n in enumerate(n_calls_list):
         check_work(integer(f"n_calls_list[{i}]", n, lo=0), size)
     integer("runs", runs, lo=1, hi=MAX_RUNS)
-    settings = {"n_calls": list(n_calls_list), "runs": runs, "size": size,
-                "threads": torch.get_num_threads()}
+    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
+    settings = {"n_calls": list(n_calls_list), "runs": runs, "size": size, "threads": threads}
 
     def compute():
         rows = []
-        matmul_work(10, size)()  # warm the BLAS library so the first size is not penalised
-        for n in tqdm(n_calls_list, desc="energy vs work"):
-            work = matmul_work(n, size)
-            for run in range(runs):
-                _, rec = measure.measure_once(work, label=f"{n} matmuls", settings={"n_calls": n})
-                rows.append({"n_calls": n, "flops": flops(n, size), "run": run,
-                             "record": rec.to_dict()})
+        with torch_threads(threads):
+            matmul_work(10, size)()  # warm the BLAS library so the first size is not penalised
+            for n in tqdm(n_calls_list, desc="energy vs work"):
+                work = matmul_work(n, size)
+                for run in range(runs):
+                    _, rec = measure.measure_once(work, label=f"{n} matmuls", settings={"n_calls": n})
+                    rows.append({"n_calls": n, "flops": flops(n, size), "run": run,
+                                 "record": rec.to_dict()})
         return rows
 
     return cached("measuring/energy_vs_work", settings, compute, code=(__name__,))
 
 
-def repeated_single_runs(n_calls: int = 1000, runs: int = 12, size: int = MATRIX_SIZE) -> list[dict]:
-    """The same ~1 s of work measured ``runs`` times, each as one tracker task."""
-    check_work(n_calls, size)
-    integer("runs", runs, lo=1, hi=MAX_RUNS)
-    settings = {"n_calls": n_calls, "runs": runs, "size": size, "threads": torch.get_num_threads()}
+def _energies(records) -> list[float]:
+    return [measure.Measurement.from_dict(r).energy_kwh for r in records]
+
+
+def _pairs_dict(pairs: compare.Pairs) -> dict:
+    return {"a": [r.to_dict() for r in pairs.a], "b": [r.to_dict() for r in pairs.b]}
+
+
+def naive_vs_repeated(size: int = MATRIX_SIZE, pairs: int = 3, min_seconds: float = 1.0,
+                      threads: int = 1) -> dict:
+    """One short call measured naively (cold: matrices of a size not used before, measured
+    once) paired with the repeated protocol on warm calls: {"a": cold, "b": repeated}."""
+    check_work(1, integer("size", size, lo=1, hi=MAX_SIZE - 100))
+    _check_repeats(pairs, min_seconds)
+    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
+    settings = {"size": size, "pairs": pairs, "min_seconds": min_seconds, "threads": threads}
+    sizes = iter(range(size + 1, size + 100))
+    warm = matmul_work(1, size)
+
+    def cold():   # each call a size not used before: the first product pays for its set-up
+        return measure.measure_once(matmul_work(1, next(sizes)), label="one call, measured once, cold")
+
+    def repeated():
+        return measure.measure_repeated(warm, label="one call, repeated protocol", repeats=1,
+                                        min_seconds=min_seconds)
 
     def compute():
-        work = matmul_work(n_calls, size)
-        work()  # warm-up, excluded
-        recs = []
-        for _ in tqdm(range(runs), desc="same work, many times"):
-            _, rec = measure.measure_once(work, label=f"{n_calls} matmuls", settings=settings)
-            recs.append(rec.to_dict())
-        return recs
+        with torch_threads(threads):
+            return _pairs_dict(compare.measure_pairs(cold, repeated, pairs=pairs))
 
-    return cached("measuring/repeated_single_runs", settings, compute,
-                  code=(__name__,))
-
-
-def naive_vs_repeated(size: int = MATRIX_SIZE, repeats: int = 5, min_seconds: float = 1.0) -> dict:
-    """One short call measured naively (cold, once) against the repeated protocol."""
-    check_work(1, integer("size", size, lo=1, hi=MAX_SIZE - 1))
-    _check_repeats(repeats, min_seconds)
-    settings = {"size": size, "repeats": repeats, "min_seconds": min_seconds,
-                "threads": torch.get_num_threads()}
-
-    def compute():
-        # a fresh pair of matrices of a size not used before: the first call pays for allocation
-        work = matmul_work(1, size + 1)
-        _, naive = measure.measure_once(work, label="one call, measured once, no warm-up")
-        rec = measure.measure_repeated(work, label="one call, repeated protocol", repeats=repeats,
-                                       min_seconds=min_seconds)
-        return {"naive": naive.to_dict(), "repeated": rec.to_dict()}
-
-    return cached("measuring/naive_vs_repeated", settings, compute,
-                  code=(__name__,))
+    return cached("measuring/naive_vs_repeated", settings, compute, code=(__name__,))
 
 
 def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
                    threads: int = 1) -> dict:
-    """The same work on ``threads`` torch thread(s), under CodeCarbon's ``machine`` and
-    ``process`` tracking modes: {mode: Measurement dict}."""
+    """The same work on ``threads`` torch thread(s) under CodeCarbon's ``machine`` mode (A)
+    and ``process`` mode (B), in ``repeats`` interleaved pairs: {"a": [...], "b": [...]}."""
     check_work(n_calls, size)
     _check_repeats(repeats)
-    settings = {"n_calls": n_calls, "repeats": repeats, "size": size, "threads": threads}
+    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
+    settings = {"n_calls": n_calls, "pairs": repeats, "size": size, "threads": threads}
+    work = matmul_work(n_calls, size)
+
+    def one(mode):
+        return lambda: measure.measure_once(work, label=f"{mode} mode", tracking_mode=mode,
+                                            settings={"threads": threads})[1]
 
     def compute():
-        work = matmul_work(n_calls, size)
-        out = {}
         with torch_threads(threads):
-            for mode in measure.TRACKING_MODES:
-                out[mode] = measure.measure_repeated(work, label=f"{mode} mode", repeats=repeats,
-                                                     min_seconds=0.0, tracking_mode=mode,
-                                                     settings={"threads": threads}).to_dict()
-        return out
+            return _pairs_dict(compare.measure_pairs(one("machine"), one("process"), pairs=repeats))
 
     return cached("measuring/tracking_modes", settings, compute, code=(__name__,))
 
 
 def neighbour_effect(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
                      threads: int = 1) -> dict:
-    """The same work measured alone and beside a busy neighbour (another process spinning
-    on the CPU), in each tracking mode: {mode: {"alone": dict, "neighbour": dict}}.
+    """The same work measured alone (A) and beside a busy neighbour (B), in ``repeats``
+    interleaved pairs, in each tracking mode: {mode: {"a": [...], "b": [...]}}.
 
     Machine mode charges the whole machine's load, so a neighbour's work is charged to
-    ours; process mode counts this process's CPU time only.
+    ours; process mode counts this process's CPU time (and its children's: the neighbour is
+    not one, see :func:`busy_neighbour`).
     """
     check_work(n_calls, size)
     _check_repeats(repeats)
-    settings = {"n_calls": n_calls, "repeats": repeats, "size": size, "threads": threads}
+    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
+    settings = {"n_calls": n_calls, "pairs": repeats, "size": size, "threads": threads}
+    work = matmul_work(n_calls, size)
+
+    def one(mode, beside):
+        def run():
+            with busy_neighbour(beside):
+                return measure.measure_once(work, label=f"{mode} mode", tracking_mode=mode,
+                                            settings={"threads": threads, "neighbour": beside})[1]
+        return run
 
     def compute():
-        work = matmul_work(n_calls, size)
-        out: dict = {}
         with torch_threads(threads):
-            for mode in measure.TRACKING_MODES:
-                out[mode] = {}
-                for case in ("alone", "neighbour"):
-                    with _busy_neighbour(case == "neighbour"):
-                        out[mode][case] = measure.measure_repeated(
-                            work, label=f"{mode} mode, {case}", repeats=repeats, min_seconds=0.0,
-                            tracking_mode=mode, settings={"threads": threads, "case": case}).to_dict()
-        return out
+            return {mode: _pairs_dict(compare.measure_pairs(one(mode, False), one(mode, True), pairs=repeats))
+                    for mode in measure.TRACKING_MODES}
 
     return cached("measuring/neighbour_effect", settings, compute, code=(__name__,))
 
 
-def neighbour_lesson(results: dict) -> str:
-    """The sentence :func:`neighbour_effect`'s records support, chosen by the data:
-    ``results`` is {mode: {"alone": Measurement, "neighbour": Measurement}}."""
-    mach, proc = results["machine"], results["process"]
-    tdp = mach["alone"].cpu_tdp_w
-    rise = {m: r["neighbour"].cpu_power_w / max(r["alone"].cpu_power_w, 1e-9) for m, r in results.items()}
-    shown = (f"machine mode {units.power(mach['alone'].cpu_power_w)} → "
-             f"{units.power(mach['neighbour'].cpu_power_w)}, process mode "
-             f"{units.power(proc['alone'].cpu_power_w)} → {units.power(proc['neighbour'].cpu_power_w)}")
-    if tdp and mach["alone"].cpu_power_w >= 0.95 * tdp:
-        return (f"Machine mode charged the full {units.power(tdp)} even *without* our neighbour ({shown}): "
-                f"other programs already kept this machine busy, and machine mode charged their "
-                f"load to our work. Process mode charged only our own process's CPU time.")
-    verdict = wording.compare(rise["machine"], rise["process"], tolerance=0.1,
-                              more="rose more in machine mode than in process mode",
-                              less="rose more in process mode than in machine mode",
-                              same="moved about as much in both modes")
-    return (f"With the neighbour, the CPU power charged to our work {verdict} ({shown}). "
-            f"The work's duration also depends on the neighbours (a busy machine runs it slower), "
-            f"which is why figures come with their repeats and spread.")
+def aa_noise(pairs: int = 3, short_seconds: float = 0.5, long_calls: int = 1500,
+             threads=(1, 2), size: int = MATRIX_SIZE) -> list[dict]:
+    """The same work paired with itself (an A/A test) with :func:`compare.measure_pairs`:
+    short work (one matrix product, in one window of ``short_seconds``, per product) and long
+    work (``long_calls`` products measured once), on each number of ``threads``, alone and
+    beside a busy neighbour. One row per condition: {"work", "threads", "neighbour", "a", "b"}."""
+    pairs = integer("pairs", pairs, lo=2, hi=20)
+    short_seconds = number("short_seconds", short_seconds, lo=0.05, hi=5.0)
+    check_work(long_calls, size)
+    threads = [integer(f"threads[{i}]", t, lo=1, hi=MAX_THREADS) for i, t in enumerate(threads)]
+    settings = {"pairs": pairs, "short_seconds": short_seconds, "long_calls": long_calls,
+                "threads": threads, "size": size, "neighbour_s": NEIGHBOUR_SETTLE_S}
+    one, long = matmul_work(1, size), matmul_work(long_calls, size)
+    kinds = {"short": lambda: measure.measure_repeated(one, label="one product", repeats=1,
+                                                       min_seconds=short_seconds),
+             "long": lambda: measure.measure_once(long, label=f"{long_calls} products")}
+
+    def compute():
+        rows = []
+        for (kind, run), t, beside in tqdm([(k, t, b) for k in kinds.items() for t in threads
+                                            for b in (False, True)], desc="A/A pairs"):
+            with torch_threads(t), busy_neighbour(beside):
+                matmul_work(10, size)()  # warm the matrix library at this thread count
+                p = compare.measure_pairs(run, run, pairs=pairs, warmup=False)
+            rows.append({"work": kind, "threads": t, "neighbour": beside, **_pairs_dict(p)})
+        return rows
+
+    return cached("measuring/aa_noise", settings, compute, code=(__name__,))
+
+
+def aa_summary(rows: list[dict]) -> list[dict]:
+    """Each A/A condition judged by the course's rule: the verdict, every pair's ratio, and
+    how busy the machine was (other processes' share of its CPU, over the records)."""
+    out = []
+    for row in rows:
+        a, b = _energies(row["a"]), _energies(row["b"])
+        shares = [measure.Measurement.from_dict(r).busy_share for r in (*row["a"], *row["b"])]
+        known = [s for s in shares if s is not None]
+        out.append({"work": row["work"], "threads": row["threads"], "neighbour": row["neighbour"],
+                    "verdict": compare.verdict(a, b), "ratios": [x / y for x, y in zip(a, b)],
+                    "busy_low": min(known) if known else None, "busy_high": max(known) if known else None})
+    return out
 
 
 @contextmanager
-def _busy_neighbour(active: bool):
-    """Another Python process spinning on one CPU thread while the block runs."""
+def busy_neighbour(active: bool = True, *, max_seconds: float = NEIGHBOUR_MAX_S):
+    """Another Python process spinning on one CPU thread while the block runs, stopped when
+    the block ends (also on an error), and on its own after ``max_seconds`` at the latest.
+
+    It is started through a short-lived go-between, so that it is *not* a child of this
+    process: CodeCarbon's process mode counts the CPU time of a process's children as its
+    own, and would charge the neighbour's work to ours.
+    """
+    max_seconds = number("max_seconds", max_seconds, lo=0.1, hi=3600)
     if not active:
-        yield
+        yield None
         return
-    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spin = f"import time\nend = time.monotonic() + {max_seconds!r}\nwhile time.monotonic() < end: pass"
+    starter = ("import subprocess, sys\n"
+               "p = subprocess.Popen([sys.executable, '-c', sys.argv[1]], start_new_session=True, "
+               "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+               "print(p.pid)")
+    out = subprocess.run([sys.executable, "-c", starter, spin], capture_output=True, text=True,
+                         timeout=30, check=True)
+    proc = psutil.Process(int(out.stdout))
     try:
-        time.sleep(0.5)  # let it reach full speed before measuring
-        yield
+        time.sleep(NEIGHBOUR_SETTLE_S)  # let it reach full speed before measuring
+        yield proc.pid
     finally:
+        _stop(proc)
+
+
+def _stop(proc: psutil.Process, timeout: float = 10.0) -> None:
+    """Kill ``proc`` and wait until it no longer runs (a zombie left for init to reap is
+    stopped: it is not our child, so we cannot reap it)."""
+    try:
         proc.kill()
-        proc.wait(timeout=10)
+        deadline = time.monotonic() + timeout
+        while proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the busy neighbour (process {proc.pid}) did not stop")
+            time.sleep(0.01)
+    except psutil.NoSuchProcess:
+        pass
+
+
+def clock_ticks_per_second() -> int:
+    """How finely the kernel counts a process's CPU time (what process mode reads): ticks per second."""
+    return int(os.sysconf("SC_CLK_TCK"))
 
 
 def co2_by_country(energy_kwh: float, codes=("SWE", "FRA", "BRA", "CAN", "GBR", "USA", "DEU",

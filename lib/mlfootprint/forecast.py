@@ -35,7 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
-from . import measure
+from . import measure, units
 from .checks import integer, number
 from .environment import check as check_environment
 
@@ -137,14 +137,14 @@ class Forecast:
     def method(self) -> str:
         """How this forecast was made, in words a learner can check."""
         parts = "; ".join(f"{p.name}: {len(p.unit_seconds)} calibration sample(s) of "
-                          f"{_fmt_s(p.seconds_per_unit)} per unit (±{100 * p.rel_error:.0f}% standard error), "
+                          f"{_fmt_s(p.seconds_per_unit)} per unit ({units.spread_percent(p.rel_error)} standard error), "
                           f"x {p.total_units:,.0f} units, at {p.power_w:.1f} W"
                           for p in self.parts)
         grid = measure.carbon_intensity()
         text = (f"Forecast by calibration and scaling (like carbontracker's first-epoch prediction): "
-                f"{parts}. The calibration took {_fmt_s(self.calibration_s)}. Interval: ±"
-                f"{100 * self.half_width:.0f}% (twice the standard error of the calibration, at least "
-                f"{100 * DEFAULT_FLOOR:.0f}% because the machine's load can change). CO₂ = energy x "
+                f"{parts}. The calibration took {_fmt_s(self.calibration_s)}. Interval: "
+                f"{units.spread_percent(self.half_width)} (twice the standard error of the calibration, at least "
+                f"{units.spread_percent(DEFAULT_FLOOR, sign=False)} because the machine's load can change). CO₂ = energy x "
                 f"{grid.g_per_kwh:.0f} g CO₂e/kWh ({grid.country_name}).")
         if self.instrument:
             text += f" Power from the tracker: {self.instrument}"
@@ -152,13 +152,12 @@ class Forecast:
             text += f" {note}"
         return text
 
-    def summary(self) -> str:
-        from . import units
-
+    def summary(self, system: str = "J") -> str:
+        """Time, energy (in joules, or watt-hours with ``system="Wh"``) and CO₂, with the interval."""
+        energy = lambda kwh: units.energy(kwh, "kWh", system=system)  # noqa: E731
         return (f"{self.label}: about {units.duration(self.time_s)} "
                 f"({units.duration(self.time_low_s)} to {units.duration(self.time_high_s)}), "
-                f"{units.energy(self.energy_kwh, 'kWh')} "
-                f"({units.energy(self.energy_low_kwh, 'kWh')} to {units.energy(self.energy_high_kwh, 'kWh')}), "
+                f"{energy(self.energy_kwh)} ({energy(self.energy_low_kwh)} to {energy(self.energy_high_kwh)}), "
                 f"{units.co2(self.emissions_kg)} CO₂e")
 
     def to_dict(self) -> dict:
@@ -175,8 +174,6 @@ class Forecast:
 
 
 def _fmt_s(seconds: float) -> str:
-    from . import units
-
     return units.duration(seconds)
 
 
@@ -293,7 +290,7 @@ class Comparison:
 
     def sentence(self) -> str:
         def word(r):
-            return "close to" if abs(r - 1) < 0.05 else (f"{r:.2f} times" if r >= 1 else f"{r:.2f} times")
+            return "close to" if abs(r - 1) < 0.05 else f"{units.times(r)}"
         inside = ("inside" if self.time_inside and self.energy_inside else "outside") + " the forecast's interval"
         return (f"Predicted time was {word(self.time_ratio)} the actual, predicted energy "
                 f"{word(self.energy_ratio)} the actual ({inside}).")

@@ -10,21 +10,21 @@ from . import PALETTE, method_footnote, new_figure
 from .axes import axis
 
 
-def energy_vs_work(rows: list[dict]):
-    """Log-log: measured energy against floating-point work, one dot per run."""
+def energy_vs_work(rows: list[dict], floor_j: float):
+    """Log-log: measured energy against floating-point work, one dot per run; the floor
+    (``floor_j``, the charge of no work at all, computed by the caller) as a dashed line."""
     fig, ax = new_figure(6.4, 4.2)
     recs = [Measurement.from_dict(r["record"]) for r in rows]
     flops = np.array([r["flops"] for r in rows], dtype=float)
     energy = np.array([rec.energy_j for rec in recs])
     zero = flops == 0
     x_floor = flops[~zero].min() / 10 if (~zero).any() else 1.0
-    ax.scatter(flops[~zero], energy[~zero], color=PALETTE["blue"], label="measured run")
+    ax.scatter(flops[~zero], energy[~zero], color=PALETTE["blue"], label="one run")
     if zero.any():
         ax.scatter(np.full(zero.sum(), x_floor), energy[zero], color=PALETTE["vermillion"], marker="x",
                    label="no work at all (plotted at the left edge)")
-        floor = float(np.median(energy[zero]))
-        ax.axhline(floor, color=PALETTE["vermillion"], ls="--", lw=1,
-                   label=f"floor: tracker overhead ≈ {units.energy(floor, digits=2)}")
+    ax.axhline(floor_j, color=PALETTE["vermillion"], ls="--", lw=1,
+               label=f"floor: {units.energy(floor_j)} (median of the runs of no work)")
     big = flops >= np.quantile(flops[~zero], 0.6) if (~zero).any() else ~zero
     if big.sum() >= 2:
         slope = float(np.median(energy[big] / flops[big]))
@@ -37,25 +37,38 @@ def energy_vs_work(rows: list[dict]):
     axis(ax, "x", "Work (floating-point operations, log scale)", counts=True)
     axis(ax, "y", "Measured energy (log scale)", "J")
     ax.legend(fontsize=8, loc="upper left")
-    method_footnote(fig, recs[-1].method_short())
+    threads = sorted({r.threads for r in recs if r.threads})
+    busy = sum(r.measured_busy for r in recs)
+    method_footnote(fig, f"{len(recs)} single runs on {'/'.join(map(str, threads))} thread(s); "
+                         f"{busy} of them on a busy machine")
     return fig
 
 
-def repeat_spread(records: list[dict], naive: dict | None = None):
-    """The same work measured many times: energy per run, with mean and ±1 std."""
-    recs = [Measurement.from_dict(r) for r in records]
-    energy = np.array([r.energy_j for r in recs])
-    fig, ax = new_figure(6.4, 3.6)
-    ax.plot(np.arange(1, len(energy) + 1), energy, "o-", color=PALETTE["blue"], label="one run")
-    mean, std = energy.mean(), energy.std(ddof=1) if len(energy) > 1 else 0.0
-    ax.axhline(mean, color=PALETTE["black"], lw=1, label=f"mean {units.energy(mean)}")
-    ax.axhspan(mean - std, mean + std, color=PALETTE["dark grey"], alpha=0.2,
-               label=f"±1 std ({units.percent(std / mean)} of the mean)")
-    ax.set_xlabel("Run number")
-    ax.set_title(f"The same work ({recs[0].label}) measured {len(recs)} times")
-    axis(ax, "y", "Energy of the run", "J")
-    ax.legend(fontsize=8)
-    method_footnote(fig, recs[0].method_short() + f" each; {len(recs)} separate runs")
+def aa_noise(summary: list[dict], margin: float):
+    """The same work paired with itself: each pair's ratio (dots) and the 95% interval of
+    the ratio over the pairs (bar), per condition, against the band 1/margin .. margin."""
+    fig, ax = new_figure(6.4, 0.9 + 0.42 * len(summary))
+    ax.axvspan(1 / margin, margin, color=PALETTE["bluish green"], alpha=0.15,
+               label=f"band: {units.times(1 / margin)} to {units.times(margin)}")
+    ax.axvline(1.0, color=PALETTE["dark grey"], lw=0.8)
+    labels = []
+    for y, row in enumerate(summary):
+        v = row["verdict"]
+        colour = PALETTE["vermillion"] if row["neighbour"] else PALETTE["blue"]
+        ax.plot([v.low, v.high], [y, y], color=colour, lw=3, alpha=0.5,
+                label="95% interval over the pairs" if y == 0 else None)
+        ax.scatter(row["ratios"], [y] * len(row["ratios"]), color=colour, s=18, zorder=3,
+                   label="one pair (A/A)" if y == 0 else None)
+        labels.append(f"{row['work']}, {row['threads']} thread{'s' if row['threads'] > 1 else ''}, "
+                      f"{'busy neighbour' if row['neighbour'] else 'alone'}")
+    ax.set_yticks(range(len(summary)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("Energy of A over energy of B, the same work (log scale)")
+    ax.set_title("The same work paired with itself")
+    ax.legend(fontsize=7, loc="lower right")
+    n = sorted({v["verdict"].n for v in summary})
+    method_footnote(fig, f"{'/'.join(map(str, n))} pairs per condition, interleaved")
     return fig
 
 
