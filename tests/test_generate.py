@@ -452,3 +452,32 @@ def test_two_processes_training_the_same_generator_both_finish_and_leave_one_val
         model, _ = gen.load_or_train(gen.GeneratorConfig("cvae-mlp", hidden=(16,), latent=2, epochs=2),
                                      data, progress=False)
     assert outs[0][0].strip() == f"mean {float(model.decode(torch.zeros(1, 2), [3]).mean())}"
+
+
+def test_editing_the_visible_generator_setting_changes_what_the_chapter_prints(tmp_data, monkeypatch):
+    """The generation chapter builds its chosen CVAE in a visible cell; a learner who edits
+    its code length there sees another network (and its size) printed."""
+    from pathlib import Path
+
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    chapter = Path(__file__).resolve().parents[1] / "book" / "generation.md"
+    visible = "config = course.CONFIGS[DEEP]"
+    cells = [c for c in jupytext.read(chapter).cells if c.cell_type == "code"]
+    build = next(c for c in cells if visible in c.source)
+    assert not {"hide-input", "remove-cell", "remove-input"} & set(build.metadata.get("tags", []))
+    edited = build.source.replace(visible, "import dataclasses\n"
+                                  "config = dataclasses.replace(course.CONFIGS[DEEP], latent=4)")
+    edited += "\nprint(gen.n_parameters(gen.build(config)))"
+    original = build.source + "\nprint(gen.n_parameters(gen.build(config)))"
+    new = nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[new(cells[0].source), new(original), new(edited)])
+    monkeypatch.setenv("MLFOOTPRINT_STATIC_BUILD", "1")
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    before, after = ("".join(o.get("text", "") for o in c.outputs if o.output_type == "stream")
+                     for c in nb.cells[1:])
+    assert "out_features=32" in before and "out_features=8" in after   # mean and spread per code number
+    assert int(before.split()[-1]) > int(after.split()[-1])
