@@ -227,7 +227,7 @@ CASES = [
     ("energy vs work a fractional amount", lambda: calibration.energy_vs_work([1, 2.5]), TypeError,
      ["n_calls_list[1]", "2.5"]),
     ("energy vs work a million runs", lambda: calibration.energy_vs_work(runs=10 ** 6), ValueError, ["runs", "100"]),
-    ("repeated single runs none", lambda: calibration.repeated_single_runs(runs=0), ValueError, ["runs"]),
+    ("A/A noise with no pairs", lambda: calibration.aa_noise(pairs=0), ValueError, ["pairs"]),
     ("naive vs repeated for ages", lambda: calibration.naive_vs_repeated(min_seconds=1e9), ValueError,
      ["min_seconds"]),
     ("tracking modes no repeats", lambda: calibration.tracking_modes(repeats=0), ValueError, ["repeats"]),
