@@ -66,7 +66,7 @@ def prompt_words(n: int | None = None) -> str:
 
 def masked_words(n: int | None = None) -> str:
     """:func:`prompt_words` with its last word replaced by the mask (as the paper's queries)."""
-    from .. import textmodels as tm
+    from .. import textmodels as tm   # transformers: loaded only for the text rows
 
     n = PROTOCOL["masked language modelling (fill-mask)"]["words"] if n is None else n
     return " ".join(prompt_words(n).split()[:-1] + [tm.MASK])
@@ -80,7 +80,7 @@ def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
         return s.per_use, "one 28×28 greyscale MNIST digit per call"
     if task == "image generation":
         return s.per_use, "one 28×28 digit drawn per call, in one pass of the decoder (no denoising steps)"
-    from .. import textmodels as tm
+    from .. import textmodels as tm   # transformers: loaded only for the text rows
 
     reps, threads = course.PROTOCOL_REPEATS, course_text.THREADS
     if task == "masked language modelling (fill-mask)":

@@ -17,6 +17,7 @@ from ..course import classification as course_classification
 from ..course import synthesis as course
 from ..measure import Measurement
 from ..records import TrainedRun
+from .pairs import classify_query, paired
 
 MEASURED = "measured"
 COMPUTED = "computed from a measured run"
@@ -140,8 +141,6 @@ def batching(config: classify.TrainConfig, *, small: int | None = None,
              large: int | None = None) -> Mitigation:
     """Classifier inference ``small`` images per call against ``large`` (energy per
     classified image), measured in interleaved pairs (:func:`.pairs.paired`)."""
-    from .pairs import classify_query, paired
-
     s = course.MITIGATIONS
     small = s["batch_small"] if small is None else small
     large = s["batch_large"] if large is None else large
@@ -171,7 +170,7 @@ def text_generation(lm=None) -> Mitigation:
     """The text chapter's measured mitigation on text generation (its settings:
     :data:`mlfootprint.course.text.MITIGATION`), in energy per generated token, with whether
     the generated text stayed the same."""
-    from .. import textmodels as tm
+    from .. import textmodels as tm   # transformers: loaded only for the text mitigation
     from ..course import text as course_text
 
     lm = lm if lm is not None else tm.load_model(task="generation", verbose=False)

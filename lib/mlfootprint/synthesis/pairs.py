@@ -15,9 +15,16 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .. import checks, compare, measure, store
+import torch
+
+from .. import checks, classify, compare, generate, measure, store
+from ..course import generation as course_generation
 from ..course import synthesis as course
+from ..course import text as course_text
+from ..generate.config import N_CLASSES
+from ..generate.train import data_settings
 from ..measure import Measurement
+from ..mnist import load_mnist
 from ..threads import torch_threads
 from .summaries import ModelSummary, best_per_task, by_task, check_one_mode
 
@@ -73,8 +80,6 @@ def paired(a: Query, b: Query, *, pairs: int | None = None,
 def classify_query(config, *, batch: int = 1) -> Query:
     """``batch`` test images per call (one by default), classified by the trained
     ``config`` (the test images in turn)."""
-    from .. import classify
-
     batch = checks.integer("batch", batch, lo=1, hi=1000)
     model, run = classify.load_trained(config, progress=False)
     resolved, _, _, data = classify.resolve(config, verbose=False)
@@ -86,12 +91,6 @@ def classify_query(config, *, batch: int = 1) -> Query:
 
 def draw_query(name: str, config, data, *, threads: int = 1, seed: int = 0) -> Query:
     """One digit per call drawn by the trained generator ``config`` (the classes in turn)."""
-    import torch
-
-    from .. import generate
-    from ..generate.config import N_CLASSES
-    from ..generate.train import data_settings
-
     model, _ = generate.load_or_train(config, data, progress=False, threads=threads)
     labels = itertools.cycle(torch.arange(N_CLASSES).split(1))
     gen = torch.Generator().manual_seed(seed)
@@ -107,7 +106,7 @@ def draw_query(name: str, config, data, *, threads: int = 1, seed: int = 0) -> Q
 
 def fill_query(lm, text: str, *, threads: int = 1) -> Query:
     """One fill-in-the-blank query per call."""
-    from .. import textmodels as tm
+    from .. import textmodels as tm   # transformers: loaded only when a text query is built
 
     return Query(f"{tm.short_name(lm.name)}: one fill-in-the-blank query",
                  {"what": "fill-mask query", "model": lm.identity(), "text": text},
@@ -116,7 +115,7 @@ def fill_query(lm, text: str, *, threads: int = 1) -> Query:
 
 def answer_query(lm, prompt: str, n_tokens: int, *, threads: int = 1) -> Query:
     """One answer of exactly ``n_tokens`` new tokens (greedy) per call."""
-    from .. import textmodels as tm
+    from .. import textmodels as tm   # transformers: loaded only when a text query is built
 
     return Query(f"{tm.short_name(lm.name)}: one answer of {n_tokens} new tokens",
                  {"what": "generation query", "model": lm.identity(), "prompt": prompt,
@@ -130,14 +129,9 @@ def answer_query(lm, prompt: str, n_tokens: int, *, threads: int = 1) -> Query:
 def query_for(s: ModelSummary) -> Query:
     """One use of ``s``'s model, one query per call, as the synthesis counts one use: the
     image tasks on their chapter's models, the text tasks on the text chapter's examples."""
-    from ..course import generation as course_generation
-    from ..course import text as course_text
-
     if s.task == "image classification":
         return classify_query(s.extra["config"])
     if s.task == "image generation":
-        from ..mnist import load_mnist
-
         data = load_mnist(**course_generation.DATA, verbose=False)
         return draw_query(s.model, s.extra["config"], data, threads=course_generation.THREADS)
     if s.task == "fill-in-the-blank":
