@@ -488,3 +488,14 @@ def test_pareto_front_and_confusion_matrix():
         classify.confusion_matrix(y, p[:3])
     with pytest.raises(ValueError, match="pred"):
         classify.confusion_matrix(y, p + 10)
+
+
+def test_the_sweep_runs_the_chapters_loop(tmp_data):
+    """train_classifier measures classify.Training, the loop the chapter shows: same model."""
+    config = tiny(epochs=2)
+    loop = classify.Training(config)
+    for _ in range(config.epochs):
+        loop.epoch()
+    run = classify.train_classifier(config, progress=False, cache=False)
+    assert loop.test_accuracy() == run.history[-1]["test_acc"]
+    assert loop.scores()["pred"].tolist() == run.extra["test_predictions"]

@@ -1,114 +1,259 @@
-"""What a chapter wraps its own measurement around: one classifier's training, an epoch at a
-time, and the classification of images by two trained models measured in interleaved pairs.
+"""The training loop of a digit classifier, an epoch at a time: the loop the classification
+chapter shows and :func:`~mlfootprint.classify.train_classifier` runs for the sweep.
 
-:class:`Training` is the loop of :func:`~mlfootprint.classify.train_classifier` without its
-measurement and evaluation, so that a page can show the one line where CodeCarbon's tracker
-starts and stops::
+A page wraps its own measurement around it::
 
     training = Training(config)
     with measure.track("training") as t:
         for _ in range(config.epochs):
             training.epoch()
 
-It is seeded the same way, so it trains the same model as ``train_classifier(config)``.
-:func:`inference_pairs` measures the energy per classified image of two trained models with
-:func:`mlfootprint.compare.measure_pairs` (A, B, B, A, ... after a warm-up of each), kept in
-the results store.
+Batches are slices of a permutation drawn from a seeded ``torch.Generator`` over in-memory
+tensors (no ``DataLoader``, no per-image Python work), so the same config trains the same
+model wherever it runs.
 """
 
 from __future__ import annotations
 
-import torch
+import math
+from dataclasses import dataclass
 
-from .. import checks, compare, measure, store
-from ..measure import Measurement
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .. import checks, units
+from ..mnist import MnistData, load_mnist
+from ..notices import ClippedNotice, notice
+from ..paths import data_dir
 from ..threads import torch_threads
 from .config import TrainConfig
-from .models import build_model, prepare
-from .training import CODE as TRAINING_CODE
-from .training import Split, _make_optimizer, _scores, _train_epoch, load_trained, predict, resolve, split
+from .models import IMAGE_SHAPE, build_model, choose_device, prepare
 
-PAIRS_NAMESPACE = "classification/inference-pairs"
-CODE = (*TRAINING_CODE, __name__)
+# The modules whose code makes a run's numbers: a change to them trains again.
+CODE = (f"{__package__}.models", __name__)
+EVAL_SAMPLE_SEED = 12345   # the fixed training-set sample is the same for every model
+VAL_SPLIT_SEED = 54321     # the validation images are the same for every model and seed
+# A loss this many times its first value (about ln 10 = 2.3 for ten classes) has exploded.
+DIVERGENCE_FACTOR = 100.0
+
+
+class TrainingDiverged(ValueError):
+    """The loss became infinite, NaN or exploded: nothing is stored."""
+
+
+_DATA_MEMO: dict[tuple, MnistData] = {}
+
+
+def data_for(config: TrainConfig, *, verbose: bool = True) -> MnistData:
+    """MNIST for ``config``, loaded once per process for each (source, n_train, n_test).
+
+    Remembering it means a sweep tries the download (and says it fell back) once, not once
+    per model. The data folder is part of the memo key, so tests stay apart. With
+    ``verbose=False`` a fallback is not printed (for a page that shows ``data.notes`` as a
+    note of its own); it is always in ``data.notes`` and in every record's ``data``.
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    key = (config.source, config.n_train, config.n_test, str(data_dir()))
+    if key not in _DATA_MEMO:
+        _DATA_MEMO[key] = load_mnist(config.source, max_train=config.n_train, max_test=config.n_test,
+                                     verbose=verbose)
+    return _DATA_MEMO[key]
+
+
+@dataclass
+class Split:
+    """The tensors one run uses: training, validation (carved from the training images),
+    the fixed training sample evaluated each time, and the test images."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    sample: torch.Tensor       # indices into x_train
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def fixed_train_sample(n_train: int, size: int, seed: int = EVAL_SAMPLE_SEED) -> torch.Tensor:
+    """Indices of the fixed training-set sample evaluated every time (same for every model)."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randperm(n_train, generator=g)[:min(size, n_train)]
+
+
+def split(config: TrainConfig, data: MnistData) -> Split:
+    """Carve ``config.val_size`` validation images out of the training images (a fixed,
+    seeded choice; never the test set) and draw the fixed training sample from the rest."""
+    x, y = data.x_train, data.y_train
+    if config.val_size >= len(y):
+        raise ValueError(f"val_size={config.val_size:,} leaves no training images out of the "
+                         f"{len(y):,} loaded: it must be smaller")
+    if config.val_size:
+        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(VAL_SPLIT_SEED))
+        val, keep = order[:config.val_size], order[config.val_size:].sort().values
+        x_val, y_val, x, y = x[val], y[val], x[keep], y[keep]
+    else:
+        x_val, y_val = x[:0], y[:0]
+    sample = fixed_train_sample(len(y), config.eval_train_size)
+    return Split(x, y, x_val, y_val, sample, data.x_test, data.y_test)
+
+
+def resolve(config: TrainConfig, *, verbose: bool = True) -> tuple[TrainConfig, torch.device, str | None, MnistData]:
+    """The settings really used for ``config``: the device and MNIST source that are
+    available, the number of images loaded, the threads torch will run with, and a
+    training sample no larger than the training images. Every clipping is announced
+    (:class:`~mlfootprint.notices.ClippedNotice`) and the record keeps the values used."""
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    device, note = choose_device(config.device, verbose=verbose)
+    data = data_for(config, verbose=verbose)
+    n_fit = data.n_train - config.val_size
+    if n_fit < 1:
+        raise ValueError(f"val_size={config.val_size:,} leaves no training images out of the "
+                         f"{data.n_train:,} loaded from {data.source}: it must be smaller")
+    sample = config.eval_train_size
+    if sample > n_fit:
+        if verbose:
+            notice(f"eval_train_size={sample:,} is more than the {n_fit:,} training images, so "
+                   f"all {n_fit:,} are evaluated", ClippedNotice)
+        sample = n_fit
+    threads = config.threads if config.threads is not None else torch.get_num_threads()
+    resolved = config.with_(device=device.type, source=data.source, n_train=data.n_train,
+                            n_test=data.n_test, eval_train_size=sample, threads=threads)
+    return resolved, device, note, data
+
+
+@torch.inference_mode()
+def _scores(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 250):
+    """Mean loss, accuracy and the predicted labels (on the CPU)."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    total_loss, preds = 0.0, []
+    for start in range(0, len(y), batch_size):
+        xb = x[start:start + batch_size].to(device)
+        yb = y[start:start + batch_size].to(device)
+        logits = model(xb)
+        total_loss += float(F.cross_entropy(logits, yb, reduction="sum"))
+        preds.append(logits.argmax(1).cpu())
+    model.train(was_training)
+    pred = torch.cat(preds) if preds else torch.zeros(0, dtype=torch.long)
+    return total_loss / len(y), float((pred == y.cpu()).double().mean()), pred
+
+
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 250) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy (0..1) of ``model`` on ``(x, y)``."""
+    batch_size = checks.integer("batch_size", batch_size, lo=1)
+    if len(y) == 0:
+        raise ValueError("evaluate needs at least one image")
+    loss, acc, _ = _scores(model, x, y, batch_size)
+    return loss, acc
+
+
+@torch.inference_mode()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
+    """Predicted labels (int64, on the CPU) for images ``x`` of shape (N, 1, 28, 28)."""
+    if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
+        raise ValueError(f"x must be a tensor of images shaped (N, 1, 28, 28), "
+                         f"got {getattr(x, 'shape', type(x).__name__)}")
+    batch_size = checks.integer("batch_size", batch_size, lo=1)
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    out = [model(x[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(x), batch_size)]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)
+
+
+def _make_optimizer(config: TrainConfig, model: nn.Module, device: torch.device):
+    """Adam (fused into one kernel where torch offers it: 1.5 times faster steps on this
+    CPU, same update rule) or SGD with momentum 0.9."""
+    if config.optimizer == "adam":
+        if device.type in ("cpu", "cuda"):
+            return torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
+        return torch.optim.Adam(model.parameters(), lr=config.lr)
+    return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
+
+
+def _diverged(config: TrainConfig, epoch: int, batch: int, n_batches: int, value: float,
+              first: float) -> TrainingDiverged:
+    what = ("became " + ("NaN" if math.isnan(value) else "infinite") if not math.isfinite(value)
+            else f"reached {units.number(value)}, over {DIVERGENCE_FACTOR:g} times its first value "
+                 f"{units.number(first)}")
+    return TrainingDiverged(
+        f"training {config.label} diverged at epoch {epoch}, batch {batch} of {n_batches}: the loss "
+        f"{what}. The learning rate lr={config.lr:g} is probably too large for the "
+        f"{config.optimizer} optimiser; try a smaller one (the course uses 0.001). Nothing was stored.")
+
+
+def _train_epoch(config, model, optimiser, parts: Split, shuffle, device, epoch: int, first: list):
+    n, bs = len(parts.y_train), config.batch_size
+    n_batches = -(-n // bs)
+    running = 0.0
+    order = torch.randperm(n, generator=shuffle).to(device)
+    for b, start in enumerate(range(0, n, bs), start=1):
+        idx = order[start:start + bs]
+        loss = F.cross_entropy(model(parts.x_train[idx]), parts.y_train[idx])
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        value = float(loss.detach())
+        if not first:
+            first.append(value)
+        if not math.isfinite(value) or value > DIVERGENCE_FACTOR * max(first[0], 1e-3):
+            raise _diverged(config, epoch, b, n_batches, value, first[0])
+        running += value
+    return running / n_batches
+
+
+def _evaluate_all(model, parts: Split) -> dict:
+    train_loss, train_acc, _ = _scores(model, parts.x_train[parts.sample], parts.y_train[parts.sample])
+    test_loss, test_acc, pred = _scores(model, parts.x_test, parts.y_test)
+    val_loss = val_acc = None
+    if len(parts.y_val):
+        val_loss, val_acc, _ = _scores(model, parts.x_val, parts.y_val)
+    return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc,
+            "test_loss": test_loss, "test_acc": test_acc, "pred": pred}
 
 
 class Training:
     """One classifier's training, ready to run an epoch at a time: the seeded model, its
-    optimiser, the training and test images (on the device), and the seeded shuffling.
+    optimiser, the training, validation and test images (on the device), the seeded shuffling.
+    ``self.config`` holds the settings really used (:func:`resolve`)."""
 
-    ``config`` is resolved as :func:`~mlfootprint.classify.train_classifier` resolves it
-    (device and source available, images loaded, threads); ``self.config`` holds the
-    settings really used.
-    """
-
-    def __init__(self, config: TrainConfig):
-        resolved, device, _, data = resolve(config, verbose=False)
-        self.config, self.device = resolved, device
-        with torch_threads(resolved.threads):
-            torch.manual_seed(resolved.seed)
-            self.model = prepare(build_model(resolved.family, resolved.sizes), device)
-            self.optimiser = _make_optimizer(resolved, self.model, device)
-        parts = split(resolved, data)
-        self.parts = Split(*(t.to(device) for t in (parts.x_train, parts.y_train, parts.x_val, parts.y_val,
-                                                    parts.sample, parts.x_test, parts.y_test)))
-        self.shuffle = torch.Generator().manual_seed(resolved.seed)
+    def __init__(self, config: TrainConfig, *, verbose: bool = False):
+        self.config, self.device, self.device_note, self.data = resolve(config, verbose=verbose)
+        with torch_threads(self.config.threads):
+            torch.manual_seed(self.config.seed)
+            self.model = prepare(build_model(self.config.family, self.config.sizes), self.device)
+            self.optimiser = _make_optimizer(self.config, self.model, self.device)
+        self.parts = Split(*(t.to(self.device) for t in vars(split(self.config, self.data)).values()))
+        self.shuffle = torch.Generator().manual_seed(self.config.seed)
         self.epochs_done = 0
         self._first_loss: list[float] = []
 
     def epoch(self) -> float:
         """One pass over the training images in shuffled batches; the mean training loss.
-        A loss that explodes raises :class:`~mlfootprint.classify.TrainingDiverged`."""
+        A loss that explodes raises :class:`TrainingDiverged`."""
         self.epochs_done += 1
         with torch_threads(self.config.threads):
             self.model.train()
             return _train_epoch(self.config, self.model, self.optimiser, self.parts, self.shuffle,
                                 self.device, self.epochs_done, self._first_loss)
 
+    def scores(self) -> dict:
+        """Loss and accuracy on the fixed training sample, the validation images (None when
+        there are none) and the test images, and the test predictions (``"pred"``)."""
+        p = self.parts
+        with torch_threads(self.config.threads):
+            train_loss, train_acc, _ = _scores(self.model, p.x_train[p.sample], p.y_train[p.sample])
+            test_loss, test_acc, pred = _scores(self.model, p.x_test, p.y_test)
+            val_loss, val_acc = _scores(self.model, p.x_val, p.y_val)[:2] if len(p.y_val) else (None, None)
+        return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc,
+                "test_loss": test_loss, "test_acc": test_acc, "pred": pred}
+
     def test_accuracy(self) -> float:
         """Accuracy (0..1) of the model as it is now on the test images."""
         with torch_threads(self.config.threads):
             return _scores(self.model, self.parts.x_test, self.parts.y_test)[1]
-
-
-def _decode_pairs(value) -> compare.Pairs:
-    return compare.Pairs([Measurement.from_dict(r) for r in value["a"]],
-                         [Measurement.from_dict(r) for r in value["b"]])
-
-
-def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size: int = 100,
-                    pairs: int = 5, min_seconds: float = 1.0) -> compare.Pairs:
-    """Energy per classified image of the trained ``config_a`` and ``config_b``, measured in
-    ``pairs`` interleaved pairs (:func:`mlfootprint.compare.measure_pairs`). Each side's
-    measurement is one tracker window of at least ``min_seconds``, predicting the same batch
-    of ``batch_size`` test images again and again; figures are per image. Both models run
-    with the same threads. Kept in the results store, keyed by both runs' settings, the batch
-    size, the number of pairs and the window."""
-    for name, c in (("config_a", config_a), ("config_b", config_b)):
-        if not isinstance(c, TrainConfig):
-            raise TypeError(f"{name} must be a TrainConfig, got {type(c).__name__}")
-    batch_size = checks.integer("batch_size", batch_size, lo=1, hi=100_000)
-    pairs = checks.integer("pairs", pairs, lo=1, hi=1000)
-    min_seconds = checks.number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
-    (a, _, _, data), (b, _, _, _) = resolve(config_a, verbose=False), resolve(config_b, verbose=False)
-    if a.threads != b.threads:
-        raise ValueError(f"the two models must run with the same threads to be compared, got "
-                         f"{a.threads} and {b.threads}")
-    n = min(batch_size, data.n_test)
-    settings = {"a": a.settings(), "b": b.settings(), "batch_size": n, "pairs": pairs,
-                "min_seconds": min_seconds}
-
-    def compute() -> dict:
-        images = data.x_test[:n]
-
-        def one_window(config):
-            model, run = load_trained(config, progress=False)
-            return lambda: measure.measure_repeated(
-                lambda: predict(model, images, batch_size=n), label=f"{run.label}, batches of {n}",
-                settings=settings, repeats=1, min_seconds=min_seconds, items_per_call=n, warmup=False)
-
-        measure_a, measure_b = one_window(config_a), one_window(config_b)
-        with torch_threads(a.threads):
-            measured = compare.measure_pairs(measure_a, measure_b, pairs=pairs)
-        return {"a": measured.a, "b": measured.b}
-
-    return store.cached(PAIRS_NAMESPACE, settings, compute, code=CODE, decode=_decode_pairs)

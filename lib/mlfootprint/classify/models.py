@@ -64,35 +64,30 @@ def _cnn_geometry(channels: Sequence[int]) -> tuple[list[bool], bool, int]:
     return pools, squeeze, (HEAD_GRID if squeeze else side)
 
 
-def expected_parameters(family: str, sizes: Sequence[int]) -> int:
-    """Trainable parameters of ``build_model(family, sizes)``, computed without building it."""
+def _layers(family: str, sizes: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(weights, biases, positions it is applied at) of each layer, the head last."""
     if family == "MLP":
         widths = [math.prod(IMAGE_SHAPE), *sizes, N_CLASSES]
-        return sum(a * b + b for a, b in zip(widths, widths[1:]))
-    chans = [IMAGE_SHAPE[0], *sizes]
-    side = _cnn_geometry(sizes)[2]
-    return (sum(a * b * 9 + b for a, b in zip(chans, chans[1:]))
-            + chans[-1] * side * side * N_CLASSES + N_CLASSES)
+        return [(a * b, b, 1) for a, b in zip(widths, widths[1:])]
+    pools, _, side_out = _cnn_geometry(sizes)
+    chans, side, layers = [IMAGE_SHAPE[0], *sizes], IMAGE_SHAPE[1], []
+    for a, b, pool in zip(chans, chans[1:], pools):
+        layers.append((a * b * 9, b, side * side))   # padding 1: the output is as large as the input
+        side //= 2 if pool else 1
+    return layers + [(chans[-1] * side_out * side_out * N_CLASSES, N_CLASSES, 1)]
+
+
+def expected_parameters(family: str, sizes: Sequence[int]) -> int:
+    """Trainable parameters of ``build_model(family, sizes)``, computed without building it."""
+    return sum(w + b for w, b, _ in _layers(family, sizes))
 
 
 def multiply_adds(family: str, sizes: Sequence[int]) -> int:
-    """Multiply-adds of one image's forward pass through ``build_model(family, sizes)``
-    (the arithmetic the model does; pooling and ReLU, which multiply nothing, not counted).
-
-    An MLP uses each weight once per image; a CNN uses each filter weight at every position
-    of its feature map, so it does far more arithmetic per parameter.
-    """
+    """Multiply-adds of one image's forward pass (pooling and ReLU, which multiply nothing,
+    not counted). A CNN uses each filter weight at every position of its feature map, so it
+    does far more arithmetic per parameter than an MLP, which uses each weight once."""
     checks.choice("family", family, FAMILIES)
-    if family == "MLP":
-        widths = [math.prod(IMAGE_SHAPE), *sizes, N_CLASSES]
-        return sum(a * b for a, b in zip(widths, widths[1:]))
-    pools, _, side_out = _cnn_geometry(sizes)
-    chans, side, total = [IMAGE_SHAPE[0], *sizes], IMAGE_SHAPE[1], 0
-    for (a, b), pool in zip(zip(chans, chans[1:]), pools):
-        total += a * b * 9 * side * side     # padding 1: the output is as large as the input
-        if pool:
-            side //= 2
-    return total + chans[-1] * side_out * side_out * N_CLASSES
+    return sum(w * n for w, _, n in _layers(family, sizes))
 
 
 def model_label(family: str, sizes: Sequence[int]) -> str:

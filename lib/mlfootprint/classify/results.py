@@ -14,6 +14,7 @@ from typing import Sequence
 
 import codecarbon
 import numpy as np
+from sklearn import metrics
 
 from .. import checks, measure
 from ..measure import Measurement
@@ -169,7 +170,7 @@ def pareto_runs(runs: Sequence[TrainedRun]) -> list[TrainedRun]:
 
 
 def confusion_matrix(y, pred, n_classes: int = 10) -> np.ndarray:
-    """Counts of (true label, predicted label)."""
+    """Counts of (true label, predicted label), from scikit-learn."""
     n_classes = checks.integer("n_classes", n_classes, lo=1)
     y, pred = np.asarray(y), np.asarray(pred)
     if y.shape != pred.shape or y.ndim != 1:
@@ -178,18 +179,15 @@ def confusion_matrix(y, pred, n_classes: int = 10) -> np.ndarray:
     for name, v in (("y", y), ("pred", pred)):
         if v.size and (not np.issubdtype(v.dtype, np.integer) or v.min() < 0 or v.max() >= n_classes):
             raise ValueError(f"{name} must hold integer labels from 0 to {n_classes - 1}")
-    cm = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(cm, (y.astype(int), pred.astype(int)), 1)
-    return cm
+    return metrics.confusion_matrix(y, pred, labels=range(n_classes))
 
 
 def top_confusions(cm: np.ndarray, n: int = 3) -> list[tuple[int, int, int]]:
     """The ``n`` most frequent mistakes as (count, true label, predicted label), most first."""
-    cm = np.asarray(cm)
     n = checks.integer("n", n, lo=1)
-    pairs = sorted(((int(cm[i, j]), i, j) for i in range(cm.shape[0]) for j in range(cm.shape[1])
-                    if i != j and cm[i, j]), key=lambda t: (-t[0], t[1], t[2]))
-    return pairs[:n]
+    wrong = np.asarray(cm) * (1 - np.eye(*np.shape(cm), dtype=int))
+    return sorted(((int(wrong[i, j]), int(i), int(j)) for i, j in zip(*wrong.nonzero())),
+                  key=lambda t: (-t[0], t[1], t[2]))[:n]
 
 
 # ----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from . import PALETTE, describe, family_colour, family_marker, figure_html, method_footnote, new_figure, plt
+from . import PALETTE, describe, family_colour, family_marker, method_footnote, new_figure, plt
 from .. import classify, display, units
 from ..measure.busy import BUSY_SHARE
 from ..records import TrainedRun
@@ -27,25 +27,14 @@ def _short(label: str) -> str:
     return label.split(" ", 1)[1] if " " in label else label
 
 
-def _by_family(runs: Sequence[TrainedRun]) -> dict[str, list[TrainedRun]]:
-    out: dict[str, list[TrainedRun]] = {}
-    for r in runs:
-        out.setdefault(r.family, []).append(r)
-    return out
-
-
-def _shades(runs: Sequence[TrainedRun]) -> list:
-    """One colour per run: the family's colour, lighter for smaller models."""
-    from matplotlib.colors import to_rgb
-
-    out = []
-    for r in runs:
-        same = [q for q in runs if q.family == r.family]
-        k = same.index(r)
-        mix = 0.55 * (1 - k / max(1, len(same) - 1))
-        base = np.array(to_rgb(family_colour(r.family)))
-        out.append(tuple(base + (1 - base) * mix))
-    return out
+def _scatter(ax, runs: Sequence[TrainedRun], xs, ys, dy: int = 3) -> None:
+    """One point per run, a colour and a marker per family, each point named by its sizes."""
+    for family in dict.fromkeys(r.family for r in runs):
+        idx = [i for i, r in enumerate(runs) if r.family == family]
+        ax.scatter([xs[i] for i in idx], [ys[i] for i in idx], color=family_colour(family),
+                   marker=family_marker(family), label=family, s=40, zorder=3)
+    for r, xv, yv in zip(runs, xs, ys):
+        ax.annotate(_short(r.label), (xv, yv), fontsize=7, xytext=(4, dy), textcoords="offset points")
 
 
 def example_digits(x, y, n: int = 20, title: str = "Example digits and their labels"):
@@ -71,12 +60,7 @@ def size_vs_energy(runs: Sequence[TrainedRun], title: str = "Training energy aga
     for ax, (what, xs_of) in zip(axes, (("Parameters", lambda r: r.n_parameters),
                                         ("Multiply-adds per image",
                                          lambda r: classify.multiply_adds(r.family, r.settings["sizes"])))):
-        for family, rs in _by_family(runs).items():
-            xs, ys = [xs_of(r) for r in rs], [r.training.energy_j for r in rs]
-            ax.scatter(xs, ys, color=family_colour(family), marker=family_marker(family), label=family,
-                       s=40, zorder=3)
-            for r, xv, yv in zip(rs, xs, ys):
-                ax.annotate(_short(r.label), (xv, yv), fontsize=7, xytext=(4, 3), textcoords="offset points")
+        _scatter(ax, runs, [xs_of(r) for r in runs], [r.training.energy_j for r in runs])
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.grid(True, which="both", alpha=0.3)
@@ -97,13 +81,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
     fig, ax = new_figure()
     energy = [r.training.energy_j for r in runs]
     acc = [classify.final_accuracy(r) for r in runs]
-    for family, rs in _by_family(runs).items():
-        idx = [i for i, r in enumerate(runs) if r.family == family]
-        ax.scatter([energy[i] for i in idx], [acc[i] for i in idx], color=family_colour(family),
-                   marker=family_marker(family), label=family, s=40, zorder=3)
-    for i, r in enumerate(runs):
-        ax.annotate(_short(r.label), (energy[i], acc[i]), fontsize=7, xytext=(4, -9),
-                    textcoords="offset points")
+    _scatter(ax, runs, energy, acc, dy=-9)
     front = classify.pareto_front(list(zip(energy, acc)))
     fx, fy = [energy[i] for i in front], [acc[i] for i in front]
     ax.step(fx, fy, where="post", color="black", lw=1, ls="--", label="Pareto front", zorder=2)
@@ -144,25 +122,6 @@ def learning_curves(runs: Sequence[TrainedRun], title: str = "Loss and accuracy 
     fig.suptitle(title)
     return describe(fig, caption="Solid lines: the test set; dotted lines: the fixed sample of "
                                  "training images, in the same colour.")
-
-
-def cumulative_energy(runs: Sequence[TrainedRun], title: str = "Training energy used so far, epoch by epoch"):
-    """Training energy used so far after each epoch (evaluation excluded), log scale."""
-    fig, ax = new_figure()
-    colours = _shades(runs)
-    for k, r in enumerate(runs):
-        ep = [e["epoch"] for e in r.history]
-        cum = np.cumsum([e["train_energy_kwh"] * 3.6e6 for e in r.history])   # J
-        ax.plot(ep, cum, marker=family_marker(r.family), ms=3, color=colours[k], label=r.label,
-                ls="-" if r.family == "CNN" else "--")
-    ax.set_yscale("log")
-    ax.set_xlabel("Epoch")
-    axis(ax, "y", "Training energy so far", "J", values=[r.training.energy_j for r in runs])
-    ax.set_title(title)
-    ax.legend(fontsize=7, ncol=2)
-    method_footnote(fig, SWEEP_FOOTNOTE)
-    return describe(fig, caption="Training energy summed over the epochs so far, one line per model "
-                                 "(CNNs solid, MLPs dashed; darker is larger).")
 
 
 def predictions_grid(x, y, pred, n_each: int = 10, title: str | None = None):
@@ -266,8 +225,3 @@ def record_view(run: TrainedRun, epochs: int) -> str:
             f"{units.energy(e.energy_kwh, 'kWh', system='J')}<br>"
             f"<small>Method: {html.escape(t.method_short())}</small></div>")
 
-
-def record_figure(run: TrainedRun, epochs: int) -> str:
-    """Learning curve of one run cut at ``epochs``, as an HTML figure with alt text (widget)."""
-    r = classify.upto(run, epochs)
-    return figure_html(learning_curves([r], title=f"{r.label}: {epochs} epoch{'s' if epochs > 1 else ''}"))
