@@ -33,15 +33,6 @@ def integer(name: str, value: Any, *, lo: int | None = None, hi: int | None = No
     return value
 
 
-def positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    """An integer of at least ``minimum``; ValueError for a wrong type too (the older
-    convention of this helper: new code calls :func:`integer`)."""
-    try:
-        return integer(name, value, lo=minimum)
-    except TypeError as exc:
-        raise ValueError(str(exc)) from None
-
-
 def number(name: str, value: Any, *, lo: float | None = None, hi: float | None = None,
            lo_open: bool = False, hi_open: bool = False, what: str | None = None) -> float:
     """``value`` as a finite float (ints and numpy numbers too, never a bool) within the

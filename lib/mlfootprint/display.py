@@ -114,8 +114,10 @@ class Table:
 
     def _repr_markdown_(self) -> str:
         parts = [f"**{self.caption}**", ""] if self.caption else []
-        parts.append(self.df.to_markdown(index=self.index) if _has_tabulate() else
-                     self.df.to_string(index=self.index))
+        try:
+            parts.append(self.df.to_markdown(index=self.index))
+        except ImportError:   # to_markdown needs tabulate
+            parts.append(self.df.to_string(index=self.index))
         if self.note:
             parts += ["", self.note]
         return "\n".join(parts)
@@ -126,14 +128,6 @@ class Table:
         if self.note:
             parts.append(self.note)
         return "\n\n".join(parts)
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def table(df, *, caption: str | None = None, note: str | None = None,

@@ -42,10 +42,6 @@ class TrainedRun:
         """Training plus evaluation (when there was one)."""
         return self.training.energy_kwh + (self.evaluation.energy_kwh if self.evaluation else 0.0)
 
-    @property
-    def total_emissions_kg(self) -> float:
-        return self.training.emissions_kg + (self.evaluation.emissions_kg if self.evaluation else 0.0)
-
     def to_dict(self) -> dict:
         return {"label": self.label, "family": self.family, "settings": self.settings,
                 "n_parameters": self.n_parameters, "training": self.training.to_dict(),

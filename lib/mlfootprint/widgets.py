@@ -18,7 +18,6 @@ control values as alt text.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
@@ -53,9 +52,7 @@ def _as_widget(view: Any, alt: str = "Figure") -> widgets.Widget:
 
 def _update(target: widgets.Widget, view: Any, alt: str = "Figure") -> None:
     fresh = _as_widget(view, alt)
-    if isinstance(target, widgets.Image) and isinstance(fresh, widgets.Image):
-        target.value = fresh.value
-    elif isinstance(target, widgets.HTML) and isinstance(fresh, widgets.HTML):
+    if type(fresh) is type(target) and isinstance(target, (widgets.Image, widgets.HTML)):
         target.value = fresh.value
 
 
@@ -163,7 +160,3 @@ def _view_alt(title: str | None, names: Sequence[str], key: tuple) -> str:
     values = ", ".join(f"{n} {v}" for n, v in zip(names, key))
     return f"{title or 'View'}: {values}"
 
-
-def n_views(controls: dict[str, Sequence]) -> int:
-    """How many views :func:`view_switcher` will render for ``controls``."""
-    return len(list(itertools.product(*controls.values())))
