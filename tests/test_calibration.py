@@ -83,3 +83,24 @@ def test_co2_by_country_is_sorted_and_proportional():
                                                                          if r["country_iso"] == c))
     for r in rows:
         assert r["emissions_g"] == pytest.approx(0.002 * r["g_per_kwh"], rel=1e-12)
+
+
+def test_work_charges_reads_the_floor_the_scatter_and_the_extremes():
+    def run(n, joules, seconds, cpu_w=1.0, ram_w=10.0):
+        rec = measurement(energy_j=joules, duration_s=seconds, cpu_w=cpu_w, ram_w=ram_w)
+        return {"n_calls": n, "flops": calibration.flops(n), "run": 0, "record": rec.to_dict()}
+
+    rows = [run(0, 0.02, 0.003, ram_w=5.0), run(0, 0.04, 0.003, cpu_w=18.0), run(0, 0.03, 0.003),
+            run(10, 0.05, 0.005), run(10, 0.15, 0.012), run(100, 0.12, 0.011), run(100, 0.2, 0.02),
+            run(1000, 11.0, 1.0), run(1000, 12.0, 1.0)]
+    c = calibration.work_charges(rows, 10.0)
+    assert c["floor_j"] == pytest.approx(0.03) and c["empty_s"] == pytest.approx(0.003)
+    assert c["power_w"] == pytest.approx(11.5)
+    assert c["worst_n"] == 10 and c["worst_j"] == pytest.approx([0.05, 0.15])
+    assert c["crossed"] == 1                     # 0.12 J for 100 products, below 0.15 J for 10
+    assert c["low_ram"][0] == 0 and c["hot_cpu"][0] == 0 and c["hot_cpu"][1].cpu_power_w == 18.0
+    assert c["uncovered_s"] >= 0
+    with pytest.raises(ValueError, match="no work"):
+        calibration.work_charges(rows[3:], 10.0)
+    with pytest.raises(ValueError, match="ram_floor_w"):
+        calibration.work_charges(rows, 0)

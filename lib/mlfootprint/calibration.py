@@ -7,6 +7,7 @@ Used by the "Measuring" chapter. Each function returns plain records (lists of d
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -100,6 +101,34 @@ def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: i
     return cached("measuring/energy_vs_work", settings, compute, code=(__name__,))
 
 
+def work_charges(rows: list[dict], ram_floor_w: float) -> dict:
+    """What :func:`energy_vs_work`'s runs say about the charge of the same work: the floor (the
+    median charge of no work), the power charged to the largest runs, the wall time of an empty
+    run the RAM was not charged for, the amount whose runs scattered most, how many runs cost
+    less than a run of less work, and the runs with the lowest RAM and highest CPU power."""
+    number("ram_floor_w", ram_floor_w, lo=0, lo_open=True)
+    runs = [(row["n_calls"], measure.Measurement.from_dict(row["record"])) for row in rows]
+    empty = [r for n, r in runs if n == 0]
+    if not empty or len(runs) == len(empty):
+        raise ValueError("work_charges needs runs of no work and runs of some work")
+    top = max(n for n, _ in runs)
+    spans = {n: sorted(r.energy_j for m, r in runs if m == n) for n in sorted({n for n, _ in runs if n})}
+    worst = max(spans, key=lambda n: spans[n][-1] / spans[n][0])
+    return {
+        "floor_j": statistics.median(r.energy_j for r in empty),
+        "empty_s": statistics.median(r.duration_s for r in empty),
+        "uncovered_s": statistics.median(max(0.0, r.duration_s - r.ram_energy_kwh * 3.6e6 / ram_floor_w)
+                                         for r in empty),
+        "power_w": statistics.median(r.energy_j / r.duration_s for n, r in runs if n == top),
+        "worst_n": worst, "worst_j": spans[worst],
+        # runs charged less than some run of less work
+        "crossed": sum(any(e < spans[m][-1] for m in spans if m < n) for n in spans for e in spans[n]),
+        "n_runs": len(runs), "n_busy": sum(r.measured_busy for _, r in runs),
+        "low_ram": min(runs, key=lambda nr: nr[1].ram_power_w),
+        "hot_cpu": max(runs, key=lambda nr: nr[1].cpu_power_w),
+    }
+
+
 def _energies(records) -> list[float]:
     return [measure.Measurement.from_dict(r).energy_kwh for r in records]
 
@@ -184,7 +213,7 @@ def neighbour_effect(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_S
     return cached("measuring/neighbour_effect", settings, compute, code=(__name__,))
 
 
-def aa_noise(pairs: int = 3, short_seconds: float = 0.5, long_calls: int = 1500,
+def aa_noise(pairs: int = 3, short_seconds: float = 0.5, long_calls: int = 3000,
              threads=(1, 2), size: int = MATRIX_SIZE) -> list[dict]:
     """The same work paired with itself (an A/A test) with :func:`compare.measure_pairs`:
     short work (one matrix product, in one window of ``short_seconds``, per product) and long

@@ -39,7 +39,8 @@ def energy_vs_work(rows: list[dict], floor_j: float):
     ax.legend(fontsize=8, loc="upper left")
     threads = sorted({r.threads for r in recs if r.threads})
     busy = sum(r.measured_busy for r in recs)
-    method_footnote(fig, f"{len(recs)} single runs on {'/'.join(map(str, threads))} thread(s); "
+    method_footnote(fig, f"{len(recs)} single runs on {' or '.join(map(str, threads))} thread"
+                         f"{'s' if threads != [1] else ''}; "
                          f"{busy} of them on a busy machine")
     return fig
 
@@ -85,8 +86,9 @@ def co2_by_country(rows: list[dict], energy_kwh: float):
     return fig
 
 
-def energy_split(records: list[Measurement]):
-    """Stacked bars: CPU, RAM and GPU shares of each record's energy."""
+def energy_split(records: list[Measurement], note: str | None = None):
+    """Stacked bars: CPU, RAM and GPU shares of each record's energy; ``note`` (what differs
+    between the records, e.g. how many runs each bar averages) goes under it."""
     fig, ax = new_figure(6.4, 3.2)
     labels = [r.label for r in records]
     left = np.zeros(len(records))
@@ -99,5 +101,5 @@ def energy_split(records: list[Measurement]):
     ax.set_title("Where the estimated energy goes")
     axis(ax, "x", "Energy per run", "J")
     ax.legend(fontsize=8)
-    method_footnote(fig, records[0].method_short())
+    method_footnote(fig, note or records[0].method_short())
     return fig
