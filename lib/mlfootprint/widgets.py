@@ -1,19 +1,10 @@
 """Controls that work in JupyterLab *and* in the static book.
 
-A static page has no kernel, so a slider can only change what is shown if the change
-happens in the browser. :func:`view_switcher` therefore renders every view up front
-(a matplotlib figure, PNG bytes or HTML per combination of control values), puts them
-in nested ``ipywidgets.Stack`` widgets, and links each control to the stacks with
-``jslink``: moving a control switches views with no kernel and no network.
-
-With a live kernel the same controls also call ``render`` again for the chosen
-values (which may train a model or fetch it from the results cache) and replace the
-view, so a reader who changed the code sees fresh results.
-
-Figures become HTML views (``<figure><img alt=...>``, see :func:`mlfootprint.plots.figure_html`)
-rather than ``ipywidgets.Image``, which has no alt text: a screen reader hears the figure's
-title and axes (or what ``plots.describe`` set). PNG bytes get the switcher's title and the
-control values as alt text.
+A static page has no kernel, so :func:`view_switcher` renders every view up front, puts them
+in nested ``ipywidgets.Stack`` widgets and ``jslink``s each control to them: moving a control
+switches views in the browser. With a live kernel it also renders the chosen view again, so a
+reader who changed the code sees fresh results. Figures become HTML ``<figure><img alt>``
+views (``ipywidgets.Image`` has no alt text).
 """
 
 from __future__ import annotations

@@ -1,20 +1,14 @@
 """The bench's machinery, shared by the three chapters: forecast first, then run, stop, compare.
 
-A chapter's *adapter* (one module per chapter, the only place that calls that chapter's
-library functions) knows four things:
+A chapter's *adapter* gives ``controls()`` (widgets by name), ``parse(values)`` (a job, or a
+``ValueError`` shown as it is), ``forecast(job)`` (a :class:`~mlfootprint.forecast.Forecast`),
+``forecast_html(fc)``, ``run(job, reporter)`` (calls ``reporter.progress`` and
+``reporter.check_stop``, which raises :class:`StopRun` after Stop) and ``after(result,
+forecast)`` (the text, figure and comparison).
 
-- ``controls()`` -- the settings widgets, by name;
-- ``parse(values)`` -- the settings as a job, or a ``ValueError`` whose message is shown;
-- ``forecast(job)`` -- a :class:`~mlfootprint.forecast.Forecast` from a short calibration;
-- ``run(job, reporter)`` -- the run; it calls ``reporter.progress(...)`` and
-  ``reporter.check_stop()`` (which raises :class:`StopRun` once Stop was pressed), and
-  returns a result; ``after(result, forecast)`` gives the figure and the comparison.
-
-The :class:`Bench` wires buttons to those steps. Work runs in a background thread so that
-the kernel stays free to receive the Stop button's click (a kernel busy in a cell handles
-no widget messages); ``background=False`` runs it in the caller's thread (tests). Every
-error inside a step becomes a message in the bench, never a traceback, and the kernel stays
-usable. A forecast over :data:`MAX_SECONDS` is refused before anything runs.
+Work runs in a background thread so that the kernel stays free to receive the Stop button's
+click (a kernel busy in a cell handles no widget messages). Every error becomes a message in
+the bench, never a traceback. A forecast over :data:`MAX_SECONDS` is refused before anything runs.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from .. import checks, measure
 from ..measure import Measurement
 from ..records import TrainedRun
 from .models import expected_parameters, multiply_adds
+from .training import window_fields
 
 CHANCE = 0.1   # accuracy of guessing one of ten digits
 
@@ -287,13 +288,9 @@ def synthetic_run(label: str, test_accs: Sequence[float], train_kwh, eval_kwh=0.
         tw.append(t)
         ew.append(e)
         history.append({"epoch": i + 1, "train_loss_running": 1.0, "evaluated": True,
-                        "train_time_s": t.duration_s, "train_energy_kwh": t.energy_kwh,
-                        "train_cpu_kwh": t.cpu_energy_kwh, "train_ram_kwh": t.ram_energy_kwh,
-                        "train_gpu_kwh": 0.0, "eval_time_s": e.duration_s, "eval_energy_kwh": e.energy_kwh,
-                        "eval_cpu_kwh": e.cpu_energy_kwh, "eval_ram_kwh": e.ram_energy_kwh,
-                        "eval_gpu_kwh": 0.0, "train_loss": 1.0, "train_acc": float(train_accs[i]),
-                        "val_loss": None, "val_acc": None, "test_loss": 1.0,
-                        "test_acc": float(test_accs[i]), "tracker_warnings": []})
+                        **window_fields("train", t), **window_fields("eval", e), "train_loss": 1.0,
+                        "train_acc": float(train_accs[i]), "val_loss": None, "val_acc": None,
+                        "test_loss": 1.0, "test_acc": float(test_accs[i]), "tracker_warnings": []})
     settings = {"family": family, "sizes": list(sizes), "epochs": n}
     return TrainedRun(label=label, family=family, settings=settings,
                       n_parameters=int(n_parameters if n_parameters is not None else

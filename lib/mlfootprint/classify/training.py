@@ -32,7 +32,8 @@ PAIRS_NAMESPACE = "classification/inference-pairs"
 CODE = (*loop.CODE, __name__)
 
 
-def _window_fields(prefix: str, rec: Measurement | None) -> dict:
+def window_fields(prefix: str, rec: Measurement | None) -> dict:
+    """A history row's time and energies of one tracker window (``prefix`` train or eval)."""
     if rec is None:
         return {f"{prefix}_{k}": None for k in ("time_s", "energy_kwh", "cpu_kwh", "ram_kwh", "gpu_kwh")}
     return {f"{prefix}_time_s": rec.duration_s, f"{prefix}_energy_kwh": rec.energy_kwh,
@@ -72,7 +73,7 @@ def _epochs(training: Training, progress: bool, callback=None):
             running = training.epoch()
         trains.append(t_train.record)
         row = {"epoch": epoch, "train_loss_running": running, "evaluated": False,
-               **_window_fields("train", t_train.record), **_window_fields("eval", None),
+               **window_fields("train", t_train.record), **window_fields("eval", None),
                "train_loss": None, "train_acc": None, "val_loss": None, "val_acc": None,
                "test_loss": None, "test_acc": None,
                "tracker_warnings": list(t_train.record.tracker_warnings)}
@@ -83,7 +84,7 @@ def _epochs(training: Training, progress: bool, callback=None):
                 scores = training.scores()
             evals.append(t_eval.record)
             pred = scores.pop("pred")
-            row.update(scores, evaluated=True, **_window_fields("eval", t_eval.record))
+            row.update(scores, evaluated=True, **window_fields("eval", t_eval.record))
             row["tracker_warnings"] += t_eval.record.tracker_warnings
             stopped = stopper.stop(scores["val_acc"]) and not last
             bar.set_postfix(loss=f"{scores['train_loss']:.3f}", test_acc=f"{scores['test_acc']:.3f}")

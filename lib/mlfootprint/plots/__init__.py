@@ -1,24 +1,14 @@
-"""Figures built from records. One module per chapter's family of figures; shared helpers here.
+"""Figures built from records: one module per chapter's family of figures; shared helpers here.
 
-Every figure has a title, labelled axes with units (see :func:`mlfootprint.plots.axes.axis`),
-and -- where it shows energy or CO2 -- a footnote with the measurement method (see
-:func:`method_footnote`).
+**Colours.** :data:`PALETTE` is Okabe-Ito's (2008) plus a dark grey and Paul Tol's indigo;
+every pair stays at least 16 CIELAB units apart under simulated protanopia, deuteranopia and
+tritanopia (checked by ``tests/test_plots.py``). Importing this package makes it matplotlib's
+colour cycle. Each family has a colour *and* a marker, so no figure relies on colour alone.
 
-**Colours.** :data:`PALETTE` is the Okabe-Ito palette (Okabe & Ito, "Color Universal
-Design", 2008), extended by a dark grey and Paul Tol's indigo; every pair stays at least
-16 CIELAB units apart when simulated for protanopia, deuteranopia and tritanopia
-(Machado et al. 2009; checked by ``tests/test_plots.py``). Importing this package makes it
-matplotlib's default colour cycle. :data:`FAMILY_COLOURS` and :data:`FAMILY_MARKERS` give
-each model family a colour *and* a marker, so no figure relies on colour alone.
-
-**Alt text and captions.** Every figure shown in a notebook carries alt text, and, if one
-was given, a caption, into the built HTML: importing this package wraps IPython's PNG
-formatter for matplotlib figures so that each PNG output gets the metadata
-``{"image/png": {"alt": ..., "caption": ...}}``; the book's extension
-``book/_ext/figure_alt.py`` writes them into ``<img alt>`` and ``<figcaption>``. The alt
-text is :func:`alt_text`: what :func:`describe` set, else one made from the figure's
-titles, axis labels (with log scales) and legend entries. Widgets get the same through
-:func:`figure_html`.
+**Alt text and captions.** Importing this package wraps IPython's PNG formatter so that each
+figure's PNG output carries ``{"alt": ..., "caption": ...}``, which ``book/_ext/figure_alt.py``
+writes into ``<img alt>`` and ``<figcaption>``. The alt text is what :func:`describe` set,
+else one made from the titles, axis labels (with log scales) and legend entries.
 """
 
 from __future__ import annotations
