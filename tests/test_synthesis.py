@@ -155,7 +155,7 @@ def test_figures_have_titles_axes_and_plain_ticks():
             summary("text generation", "LM", 134_515_008, use_j=50.0, use="answer")]
     fig = splots.cost_vs_parameters(rows, caption="every model")
     alt = plots.alt_text(fig)
-    assert alt != plots.UNDESCRIBED and "Energy per 1,000 uses (kJ)" in alt and "Parameters" in alt
+    assert alt != plots.UNDESCRIBED and "Energy per use (J)" in alt and "Parameters" in alt
     fig.canvas.draw()
     ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() + ax.get_xticklabels()]
     assert ticks and not any("e+" in t or "e-" in t or "$" in t for t in ticks)
