@@ -9,7 +9,8 @@ live here, each in one small function:
   ``global_energy_mix.json``, read through ``codecarbon.input.DataSource``);
 - :func:`cpu_power_source` -- whether the tracker reads RAPL counters, looked the
   processor up in its TDP table, or fell back to a constant per thread, and the power it
-  assumes for the whole CPU (attributes of the tracker's private ``_hardware`` list);
+  assumes for the whole CPU (attributes of the tracker's private ``_hardware`` list; the
+  model and thread count come from the public ``get_detected_hardware()``);
 - :func:`ram_floor_w` -- the smallest RAM power CodeCarbon charges in process mode (its
   private RAM model, asked for the power of no memory at all).
 
@@ -103,11 +104,12 @@ def _cpu_of(tracker) -> Any:
 def cpu_power_source(tracker, forced_w: float | None = None) -> CpuSource:
     """Where ``tracker`` (hardware already set up) gets its CPU power from."""
     cpu = _cpu_of(tracker)
+    detected = tracker.get_detected_hardware()   # public: the model and the thread count
     try:
         mode, tdp, generic = cpu._mode, cpu._tdp, cpu._is_generic_tdp
-        threads = int(cpu._cpu_count)
-        model = str(tracker._conf.get("cpu_model") or "unknown CPU")
-    except AttributeError as exc:
+        threads = int(detected["cpu_count"])
+        model = str(detected.get("cpu_model") or "unknown CPU")
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise _fail("the CPU object lost an attribute the adapter reads", exc) from exc
     if forced_w is not None:
         return CpuSource("forced by user", model, float(forced_w), threads,
