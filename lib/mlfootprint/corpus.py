@@ -1,16 +1,11 @@
 """English prose that is available offline, for pre-training the course's small masked LM.
 
-The corpus is the help text of the Python language reference that ships inside every
-Python installation as :mod:`pydoc_data.topics` (what ``help("if")`` prints). It is part
-of the Python documentation, (c) Python Software Foundation, distributed under the
-**PSF License Agreement** (the Python documentation licence, see
-https://docs.python.org/3/license.html). :func:`load_corpus` counts the words it keeps.
-
-Only the prose is kept: grammar rules, code examples and underlines are dropped, wrapped
-lines are joined and the text is split into sentences. Sentences are split into a
-training part and a held-out part deterministically (every ``holdout_every``-th sentence
-is held out, after removing repeated sentences), so evaluation uses sentences the model never
-saw, written in the same style.
+The corpus is the help text of the Python language reference shipped with every Python as
+:mod:`pydoc_data.topics` (what ``help("if")`` prints), (c) Python Software Foundation, under
+the **PSF License Agreement** (https://docs.python.org/3/license.html). Only the prose is
+kept (grammar rules, code and underlines dropped), split into sentences; repeated sentences
+are removed and every ``holdout_every``-th is held out, so evaluation uses sentences the model
+never saw, written in the same style.
 """
 
 from __future__ import annotations

@@ -1,14 +1,7 @@
-"""Readable blocks for the pages, shown from a kernel: admonitions and tables.
-
-* :func:`source_note` / :func:`admonition` -- a note (which data source or model was used,
-  which fallback and why) as a wrapped admonition box, not a cut-off line of printed text;
-* :func:`table` -- a pandas table with an optional caption above it and one note (the
-  method) under it, in a box that scrolls on its own on a narrow screen.
-
-Each returns an object that Jupyter shows as HTML (the built book and JupyterLab) and as
-Markdown or plain text elsewhere: put it last in a cell, or pass it to ``display``. The
-HTML uses the classes of the book's theme (``admonition note``), styled by
-``book/_static/mlfootprint.css``.
+"""Readable blocks for the pages: admonitions (:func:`source_note`, :func:`admonition`) and
+tables (:func:`table`: a caption above, the method note under it, scrolling on its own on a
+narrow screen). Each shows as HTML in the book and JupyterLab (the theme's ``admonition``
+classes, styled by ``book/_static/mlfootprint.css``), as Markdown or text elsewhere.
 """
 
 from __future__ import annotations

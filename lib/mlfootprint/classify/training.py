@@ -23,7 +23,7 @@ from ..records import TrainedRun
 from ..threads import torch_threads
 from . import loop
 from .config import TrainConfig
-from .loop import Training, predict, resolve
+from .loop import Training, data_for, predict, resolve
 from .models import build_model, count_parameters, prepare
 
 NAMESPACE = "classification/run"
@@ -136,16 +136,12 @@ def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool 
                      refresh: bool = False, callback=None, verbose: bool = True) -> TrainedRun:
     """Train (or read back from the store) the classifier ``config`` describes.
 
-    Returns a :class:`~mlfootprint.records.TrainedRun`: ``settings`` are those really used
-    (device, source, images, threads, tracking mode), ``training`` the training windows
-    summed, ``evaluation`` the evaluation windows summed, ``history`` one dict per epoch
-    (losses, accuracies, durations and energies, never CO2), ``extra["test_predictions"]``
-    the final model's test predictions. ``cache=False`` trains and stores nothing.
-    A loss that becomes NaN, infinite or explodes stops training with
-    :class:`TrainingDiverged`, and nothing is stored. ``callback(row)``, if given, gets each
-    epoch's history row as it ends; an exception it raises ends the run, nothing stored.
-    ``verbose=False`` leaves fallbacks and clippings unannounced, for a page whose source
-    note says them (they are in the record's ``data["notes"]`` all the same).
+    A :class:`~mlfootprint.records.TrainedRun` with the settings really used, ``history`` one
+    dict per epoch (losses, accuracies, times and energies, never CO2) and the final test
+    predictions in ``extra``. ``cache=False`` stores nothing. ``callback(row)`` gets each
+    epoch's row as it ends; an exception it raises (or :class:`TrainingDiverged`) ends the run
+    and nothing is stored. ``verbose=False`` leaves fallbacks and clippings unannounced (they
+    are in ``data["notes"]`` all the same).
     """
     if not cache:
         resolve(config, verbose=verbose)   # fallbacks and clippings said, as when kept
@@ -173,6 +169,15 @@ def train_sweep(configs: Iterable[TrainConfig], *, progress: bool = True) -> lis
 # ----------------------------------------------------------------------------------------
 # Inference cost
 # ----------------------------------------------------------------------------------------
+def _predicting(config: TrainConfig, n: int, **how):
+    """A call that measures the trained ``config`` predicting the first ``n`` test images
+    (``how``: the rest of :func:`mlfootprint.measure.measure_repeated`'s arguments)."""
+    model, _ = load_trained(config, progress=False)
+    images = data_for(config, verbose=False).x_test[:n]
+    return lambda: measure.measure_repeated(lambda: predict(model, images, batch_size=n),
+                                            items_per_call=n, **how)
+
+
 def measure_inference(config: TrainConfig, *, batch_size: int = 100, repeats: int = 5,
                       min_seconds: float = 1.0) -> Measurement:
     """Energy per classified image of the trained ``config``, predicting batches of
@@ -190,13 +195,9 @@ def measure_inference(config: TrainConfig, *, batch_size: int = 100, repeats: in
                 "min_seconds": min_seconds}
 
     def compute() -> Measurement:
-        model, run = load_trained(config, progress=False)
-        images = data.x_test[:n]
         with torch_threads(resolved.threads):
-            return measure.measure_repeated(lambda: predict(model, images, batch_size=n),
-                                            label=f"{run.label} inference, batches of {n}",
-                                            settings=settings, repeats=repeats,
-                                            min_seconds=min_seconds, items_per_call=n)
+            return _predicting(config, n, label=f"{config.label} inference, batches of {n}",
+                               settings=settings, repeats=repeats, min_seconds=min_seconds)()
 
     return store.cached(INFERENCE_NAMESPACE, settings, compute, code=CODE,
                         decode=Measurement.from_dict)
@@ -209,12 +210,10 @@ def _decode_pairs(value) -> compare.Pairs:
 
 def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size: int = 100,
                     pairs: int = 5, min_seconds: float = 1.0) -> compare.Pairs:
-    """Energy per classified image of the trained ``config_a`` and ``config_b``, measured in
-    ``pairs`` interleaved pairs (:func:`mlfootprint.compare.measure_pairs`). Each side's
-    measurement is one tracker window of at least ``min_seconds``, predicting the same batch
-    of ``batch_size`` test images again and again; figures are per image. Both models run
-    with the same threads. Kept in the results store, keyed by both runs' settings, the batch
-    size, the number of pairs and the window."""
+    """Energy per classified image of the trained ``config_a`` and ``config_b`` in ``pairs``
+    interleaved pairs (:func:`mlfootprint.compare.measure_pairs`), on the same threads. Each
+    side is one tracker window of at least ``min_seconds`` predicting the same ``batch_size``
+    test images again and again. Kept in the results store."""
     for name, c in (("config_a", config_a), ("config_b", config_b)):
         if not isinstance(c, TrainConfig):
             raise TypeError(f"{name} must be a TrainConfig, got {type(c).__name__}")
@@ -230,17 +229,10 @@ def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size:
                 "min_seconds": min_seconds}
 
     def compute() -> dict:
-        images = data.x_test[:n]
-
-        def one_window(config):
-            model, run = load_trained(config, progress=False)
-            return lambda: measure.measure_repeated(
-                lambda: predict(model, images, batch_size=n), label=f"{run.label}, batches of {n}",
-                settings=settings, repeats=1, min_seconds=min_seconds, items_per_call=n, warmup=False)
-
-        measure_a, measure_b = one_window(config_a), one_window(config_b)
+        sides = [_predicting(c, n, label=f"{c.label}, batches of {n}", settings=settings, repeats=1,
+                             min_seconds=min_seconds, warmup=False) for c in (config_a, config_b)]
         with torch_threads(a.threads):
-            measured = compare.measure_pairs(measure_a, measure_b, pairs=pairs)
+            measured = compare.measure_pairs(*sides, pairs=pairs)
         return {"a": measured.a, "b": measured.b}
 
     return store.cached(PAIRS_NAMESPACE, settings, compute, code=CODE, decode=_decode_pairs)

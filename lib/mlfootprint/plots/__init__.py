@@ -72,18 +72,12 @@ def method_footnote(fig, record_or_text) -> None:
     fig.text(0.0, -0.02, f"Method: {text}", fontsize=7, ha="left", va="top", wrap=True, alpha=0.8)
 
 
-def joules(kwh: float) -> float:
-    return kwh * 3.6e6
-
-
 # ------------------------------------------------------------------ alt text, captions --
 _DESCRIPTIONS: "weakref.WeakKeyDictionary[Figure, dict]" = weakref.WeakKeyDictionary()
 
 
 def describe(fig: Figure, alt: str | None = None, caption: str | None = None) -> Figure:
-    """Give ``fig`` its own alt text (what a reader who cannot see it needs to know) and/or a
-    caption (shown under the figure on the page). Returns ``fig``, so a plot function can
-    end with ``return describe(fig, caption=...)``."""
+    """Give ``fig`` its own alt text and/or a caption (shown under it); returns ``fig``."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     for name, value in (("alt", alt), ("caption", caption)):
@@ -124,9 +118,8 @@ def _axes_description(ax) -> str:
 
 
 def alt_text(fig: Figure) -> str:
-    """Alt text for ``fig``: the one set with :func:`describe`, else the figure's title, each
-    panel's title, axis labels (and log scales) and legend entries. :data:`UNDESCRIBED`
-    when the figure has none of these (the browser test flags it)."""
+    """Alt text for ``fig``: the one set with :func:`describe`, else its titles, axis labels
+    and legend entries; :data:`UNDESCRIBED` when it has none (the browser test flags it)."""
     own = _DESCRIPTIONS.get(fig, {}).get("alt")
     if own:
         return own
@@ -189,8 +182,7 @@ def png_html(png: bytes, alt: str, caption: str | None = None) -> str:
 
 
 def figure_html(fig: Figure, dpi: int = 90, close: bool = True) -> str:
-    """``fig`` as an HTML ``<figure>`` (inline PNG, alt text, caption): for widget views,
-    which show HTML; :func:`alt_text` and :func:`caption` are taken before it is closed."""
+    """``fig`` as an HTML ``<figure>`` (inline PNG, alt text, caption), for widget views."""
     meta = figure_metadata(fig)
     return png_html(figure_png(fig, dpi=dpi, close=close), meta["alt"], meta.get("caption"))
 
@@ -255,6 +247,6 @@ def install_figure_metadata() -> None:
 install_figure_metadata()
 
 __all__ = ["PALETTE", "CYCLE", "FAMILY_COLOURS", "FAMILY_MARKERS", "family_colour",
-           "family_marker", "new_figure", "method_footnote", "joules", "describe", "caption",
+           "family_marker", "new_figure", "method_footnote", "describe", "caption",
            "alt_text", "figure_metadata", "figure_png", "png_html", "figure_html",
            "install_figure_metadata", "UNDESCRIBED"]

@@ -1,11 +1,7 @@
-"""Figures and tables for the image-classification chapter. They take records, never train
-and never compute results: the numbers come from :mod:`mlfootprint.classify`.
-
-A record is a :class:`~mlfootprint.records.TrainedRun` from
-:func:`mlfootprint.classify.train_classifier`. Energy axes show *training* energy (the
-evaluation is measured apart). The method is stated once, in the page's box
-(:func:`method_note`); each energy figure's footnote says only what differs (one run per
-model). Every figure has alt text and a caption (:func:`mlfootprint.plots.describe`).
+"""Figures and tables for the image-classification chapter, from
+:class:`~mlfootprint.records.TrainedRun` records (they never train or compute results).
+Energy axes show *training* energy; the method is stated once, in the page's box
+(:func:`method_note`), and each energy figure's footnote says only what differs.
 """
 
 from __future__ import annotations
