@@ -1,14 +1,8 @@
-"""One record type for a trained run, whatever the model family.
-
-A :class:`TrainedRun` says what was trained (label, family, settings, parameters), on
-which data, how it learned (``history``: per-epoch numbers such as losses and accuracies,
-never CO2), and what it cost: ``training`` is the training alone and ``evaluation`` (if
-any) the evaluation, measured apart -- so "training" means one thing in every table.
-CO2 is not stored: it is derived from each :class:`~mlfootprint.measure.Measurement`'s
-energy on the grid in force when the record is read.
-
-Family-specific extras (a classifier's test predictions, a generator's sampler
-settings) go in ``extra``.
+"""One record type for a trained run, whatever the model family: what was trained, on which
+data, how it learned (``history``, never CO2) and what it cost. ``training`` is the training
+alone and ``evaluation`` (if any) measured apart, so "training" means one thing in every table.
+CO2 is not stored: it is derived from each energy on the grid in force when it is read.
+Family-specific extras (a classifier's test predictions, a generator's settings) go in ``extra``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from ..notices import ClippedNotice, notice
 from ..paths import data_dir
 from ..threads import torch_threads
 from .config import TrainConfig
-from .models import IMAGE_SHAPE, build_model, choose_device, prepare
+from .models import IMAGE_SHAPE, N_CLASSES, build_model, choose_device, prepare
 
 # The modules whose code makes a run's numbers: a change to them trains again.
 CODE = (f"{__package__}.models", __name__)
@@ -112,21 +112,21 @@ def resolve(config: TrainConfig, *, verbose: bool = True) -> tuple[TrainConfig, 
 
 
 @torch.inference_mode()
+def _logits(model: nn.Module, x: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """``model``'s logits for ``x``, batch by batch in eval mode (its mode restored after)."""
+    was_training, device = model.training, next(model.parameters()).device
+    model.eval()
+    out = [model(x[i:i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.zeros(0, N_CLASSES, device=device)
+
+
 def _scores(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 250):
     """Mean loss, accuracy and the predicted labels (on the CPU)."""
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    total_loss, preds = 0.0, []
-    for start in range(0, len(y), batch_size):
-        xb = x[start:start + batch_size].to(device)
-        yb = y[start:start + batch_size].to(device)
-        logits = model(xb)
-        total_loss += float(F.cross_entropy(logits, yb, reduction="sum"))
-        preds.append(logits.argmax(1).cpu())
-    model.train(was_training)
-    pred = torch.cat(preds) if preds else torch.zeros(0, dtype=torch.long)
-    return total_loss / len(y), float((pred == y.cpu()).double().mean()), pred
+    logits = _logits(model, x, batch_size)
+    pred = logits.argmax(1).cpu()
+    loss = float(F.cross_entropy(logits, y.to(logits.device), reduction="sum")) / len(y)
+    return loss, float((pred == y.cpu()).double().mean()), pred
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 250) -> tuple[float, float]:
@@ -134,23 +134,15 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     batch_size = checks.integer("batch_size", batch_size, lo=1)
     if len(y) == 0:
         raise ValueError("evaluate needs at least one image")
-    loss, acc, _ = _scores(model, x, y, batch_size)
-    return loss, acc
+    return _scores(model, x, y, batch_size)[:2]
 
 
-@torch.inference_mode()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
     """Predicted labels (int64, on the CPU) for images ``x`` of shape (N, 1, 28, 28)."""
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
         raise ValueError(f"x must be a tensor of images shaped (N, 1, 28, 28), "
                          f"got {getattr(x, 'shape', type(x).__name__)}")
-    batch_size = checks.integer("batch_size", batch_size, lo=1)
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    out = [model(x[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(x), batch_size)]
-    model.train(was_training)
-    return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)
+    return _logits(model, x, checks.integer("batch_size", batch_size, lo=1)).argmax(1).cpu()
 
 
 def _make_optimizer(config: TrainConfig, model: nn.Module, device: torch.device):

@@ -41,30 +41,13 @@ def window_fields(prefix: str, rec: Measurement | None) -> dict:
             f"{prefix}_gpu_kwh": rec.gpu_energy_kwh}
 
 
-class _Stopper:
-    """Early stopping on the validation accuracy (never on the test set)."""
-
-    def __init__(self, config: TrainConfig):
-        self.patience, self.min_delta = config.patience, config.min_delta
-        self.best, self.since = -1.0, 0
-
-    def stop(self, val_acc: float | None) -> bool:
-        if self.patience is None:
-            return False
-        if val_acc > self.best + self.min_delta:
-            self.best, self.since = val_acc, 0
-        else:
-            self.since += 1
-        return self.since >= self.patience
-
-
 def _epochs(training: Training, progress: bool, callback=None):
     """Run ``training`` to its last epoch (or an early stop): one tracker window per epoch's
     training and per evaluation. The history, both lists of windows, the last test
     predictions and whether it stopped early."""
     config = training.config
-    stopper = _Stopper(config)
     history, trains, evals, pred, stopped = [], [], [], None, False
+    best_val, since = -1.0, 0   # early stopping on the validation accuracy, never on the test set
     bar = tqdm(range(1, config.epochs + 1), desc=config.label, unit="epoch", disable=not progress,
                leave=False)
     for epoch in bar:
@@ -86,7 +69,10 @@ def _epochs(training: Training, progress: bool, callback=None):
             pred = scores.pop("pred")
             row.update(scores, evaluated=True, **window_fields("eval", t_eval.record))
             row["tracker_warnings"] += t_eval.record.tracker_warnings
-            stopped = stopper.stop(scores["val_acc"]) and not last
+            if config.patience is not None:
+                better = scores["val_acc"] > best_val + config.min_delta
+                best_val, since = (scores["val_acc"], 0) if better else (best_val, since + 1)
+                stopped = since >= config.patience and not last
             bar.set_postfix(loss=f"{scores['train_loss']:.3f}", test_acc=f"{scores['test_acc']:.3f}")
         history.append(row)
         if callback is not None:  # progress, live loss, a Stop (it raises: nothing is stored)

@@ -10,39 +10,32 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
+from matplotlib.ticker import Formatter, FuncFormatter, LogFormatter
+
 from ..units import (_ALIASES, _UNITS, DEFAULT_DIGITS, _require, _unit, convert, count, number,
                      pick_unit)
 from ..units import _check_digits as check_digits
 
 
-def tick_formatter(unit: str, to: str, *, digits: int = DEFAULT_DIGITS):
-    """A matplotlib tick formatter that shows data given in ``unit`` as plain numbers in
-    ``to`` (``12.5``, ``0.5``, ``1,000``; no offset, no e-notation)."""
-    from matplotlib.ticker import FuncFormatter
-
-    factor = convert(1.0, unit, to)
-    digits = check_digits(digits)
+def tick_formatter(unit: str, to: str, *, digits: int = DEFAULT_DIGITS) -> FuncFormatter:
+    """Ticks of data given in ``unit`` as plain numbers in ``to`` (no offset, no e-notation)."""
+    factor, digits = convert(1.0, unit, to), check_digits(digits)
     return FuncFormatter(lambda v, _pos=None: number(v * factor, digits))
 
 
-def count_formatter(*, compact: bool = True):
-    """A matplotlib tick formatter for counts: ``1 k``, ``10 k``, ``1.2 M`` (or ``1,000``)."""
-    from matplotlib.ticker import FuncFormatter
-
+def count_formatter(*, compact: bool = True) -> FuncFormatter:
+    """Ticks of counts: ``1 k``, ``10 k``, ``1.2 M`` (or ``1,000``)."""
     return FuncFormatter(lambda v, _pos=None: count(v, compact=compact))
 
 
-def plain_formatter(digits: int = DEFAULT_DIGITS):
-    """A matplotlib tick formatter for unitless numbers (accuracy, ratios) without e-notation."""
-    from matplotlib.ticker import FuncFormatter
-
+def plain_formatter(digits: int = DEFAULT_DIGITS) -> FuncFormatter:
+    """Ticks of unitless numbers (accuracy, ratios) without e-notation."""
     digits = check_digits(digits)
     return FuncFormatter(lambda v, _pos=None: number(v, digits))
 
 
 def _wrap_log(axis, formatter) -> None:
     """On a log axis, label the ticks matplotlib would label, with ``formatter``'s text."""
-    from matplotlib.ticker import Formatter, LogFormatter
 
     class _LogLabels(Formatter):
         # matplotlib's LogFormatter decides which ticks get a label (all decades; on a short
