@@ -85,10 +85,8 @@ class Table:
 
     def __init__(self, df, caption: str | None = None, note: str | None = None,
                  index: bool = False):
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("display.table needs pandas") from exc
+        import pandas as pd  # heavy, and only for tables
+
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
         self.caption = _check_text("caption", caption, optional=True)

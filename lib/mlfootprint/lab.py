@@ -119,30 +119,29 @@ def eval_to_glue(markdown: str) -> str:
     return _rewrite(markdown, _to_glue)
 
 
-def _cells(nb: dict) -> list:
+def _markdown_cells(nb: dict, rewrite) -> list[dict]:
+    """The markdown cells of ``nb``, their source passed through ``rewrite`` (in place)."""
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise TypeError(f"nb must be a notebook: a dict with a list of 'cells', got {type(nb).__name__}")
-    return cells
+    markdown = [c for c in cells if c.get("cell_type") == "markdown"]
+    for cell in markdown:
+        src = cell.get("source", "")
+        cell["source"] = rewrite("".join(src) if isinstance(src, list) else src)
+    return markdown
 
 
 def to_lab(nb: dict) -> dict:
     """A notebook's markdown cells with glue roles as eval roles (in place; returned)."""
-    for cell in _cells(nb):
-        if cell.get("cell_type") == "markdown":
-            src = cell.get("source", "")
-            cell["source"] = glue_to_eval("".join(src) if isinstance(src, list) else src)
+    _markdown_cells(nb, glue_to_eval)
     return nb
 
 
 def from_lab(nb: dict) -> dict:
     """The notebook as it was read: eval roles back to glue, JupyterLab-only metadata dropped."""
-    for cell in _cells(nb):
-        if cell.get("cell_type") == "markdown":
-            src = cell.get("source", "")
-            cell["source"] = eval_to_glue("".join(src) if isinstance(src, list) else src)
-            for key in LAB_METADATA:
-                cell.get("metadata", {}).pop(key, None)
+    for cell in _markdown_cells(nb, eval_to_glue):
+        for key in LAB_METADATA:
+            cell.get("metadata", {}).pop(key, None)
     return nb
 
 

