@@ -129,3 +129,28 @@ def test_spreads_are_whole_percent_and_never_zero(spread, text):
 def test_a_negative_spread_is_refused():
     with pytest.raises(ValueError, match="spread"):
         units.spread_percent(-0.1)
+
+
+def test_kept_pairs_are_measured_once_then_read_back(tmp_data):
+    calls = []
+
+    def side(name):
+        def measure():
+            calls.append(name)
+            return measure_once(lambda: time.sleep(0.01), label=name)
+        return measure
+
+    first = compare.kept_pairs("tests/pairs", {"what": "sleep"}, side("A"), side("B"), pairs=3)
+    assert len(calls) == 8 and [r.label for r in first.a] == ["A"] * 3
+    again = compare.kept_pairs("tests/pairs", {"what": "sleep"}, side("A"), side("B"), pairs=3)
+    assert len(calls) == 8, "read back, not measured again"
+    assert again.costs("a") == first.costs("a") and again.verdict() == first.verdict()
+    compare.kept_pairs("tests/pairs", {"what": "sleep"}, side("A"), side("B"), pairs=4)
+    assert len(calls) == 8 + 10, "another number of pairs is another result"
+
+
+@pytest.mark.parametrize("data", [
+    [], {"a": []}, {"a": [], "b": []}, {"a": [{}], "b": []}, {"a": [{"label": 1}], "b": [{"label": 1}]}])
+def test_stored_pairs_of_another_shape_are_refused(data):
+    with pytest.raises(ValueError, match="pairs|Measurement"):
+        compare.decode_pairs(data)

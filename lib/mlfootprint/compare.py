@@ -27,8 +27,9 @@ from typing import Any, Callable, Sequence
 
 from scipy import stats
 
-from . import units
+from . import store, units
 from .checks import integer
+from .measure import Measurement
 
 MIN_PAIRS = 3
 MARGIN = 1.2
@@ -139,6 +140,27 @@ class Pairs:
     def verdict(self, attr: str = "energy_kwh") -> Verdict:
         """The rule on one quantity of the records (``energy_kwh`` per item by default)."""
         return verdict(self.costs("a", attr), self.costs("b", attr), paired=True)
+
+
+def decode_pairs(data: Any) -> Pairs:
+    """Pairs from their stored form (``{"a": [...], "b": [...]}``, one record per side of each
+    pair), checked: a file of another shape raises ValueError (the store moves it aside)."""
+    if not isinstance(data, dict) or set(data) != {"a", "b"} or not all(
+            isinstance(data[s], list) and data[s] for s in "ab") or len(data["a"]) != len(data["b"]):
+        raise ValueError("not measured pairs: expected {'a': [...], 'b': [...]} of the same length")
+    return Pairs([Measurement.from_dict(r) for r in data["a"]],
+                 [Measurement.from_dict(r) for r in data["b"]])
+
+
+def kept_pairs(namespace: str, settings: dict, measure_a: Callable[[], Any],
+               measure_b: Callable[[], Any], *, pairs: int = 5, code: Sequence[str] = ()) -> Pairs:
+    """:func:`measure_pairs`, kept by the results store under ``namespace``: measured once per
+    ``settings`` (which must name everything the two measuring functions do) and ``pairs``,
+    read back after. ``code`` names the modules whose source the key also covers."""
+    pairs = integer("pairs", pairs, lo=1, hi=1000)
+    return store.cached(namespace, {**settings, "pairs": pairs},
+                        lambda: measure_pairs(measure_a, measure_b, pairs=pairs),
+                        code=(__name__, *code), decode=decode_pairs)
 
 
 def measure_pairs(measure_a: Callable[[], Any], measure_b: Callable[[], Any], *,

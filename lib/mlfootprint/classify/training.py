@@ -189,11 +189,6 @@ def measure_inference(config: TrainConfig, *, batch_size: int = 100, repeats: in
                         decode=Measurement.from_dict)
 
 
-def _decode_pairs(value) -> compare.Pairs:
-    return compare.Pairs([Measurement.from_dict(r) for r in value["a"]],
-                         [Measurement.from_dict(r) for r in value["b"]])
-
-
 def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size: int = 100,
                     pairs: int = 5, min_seconds: float = 1.0) -> compare.Pairs:
     """Energy per classified image of the trained ``config_a`` and ``config_b`` in ``pairs``
@@ -214,11 +209,16 @@ def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size:
     settings = {"a": a.settings(), "b": b.settings(), "batch_size": n, "pairs": pairs,
                 "min_seconds": min_seconds}
 
-    def compute() -> dict:
-        sides = [_predicting(c, n, label=f"{c.label}, batches of {n}", settings=settings, repeats=1,
-                             min_seconds=min_seconds, warmup=False) for c in (config_a, config_b)]
-        with torch_threads(a.threads):
-            measured = compare.measure_pairs(*sides, pairs=pairs)
-        return {"a": measured.a, "b": measured.b}
+    def side(c: TrainConfig):
+        predicting = []          # built on first use: nothing is loaded when the pairs are kept
 
-    return store.cached(PAIRS_NAMESPACE, settings, compute, code=CODE, decode=_decode_pairs)
+        def one_window() -> Measurement:
+            with torch_threads(a.threads):
+                if not predicting:
+                    predicting.append(_predicting(c, n, label=f"{c.label}, batches of {n}", settings=settings,
+                                                  repeats=1, min_seconds=min_seconds, warmup=False))
+                return predicting[0]()
+        return one_window
+
+    key = {k: v for k, v in settings.items() if k != "pairs"}   # kept_pairs adds the number of pairs
+    return compare.kept_pairs(PAIRS_NAMESPACE, key, side(config_a), side(config_b), pairs=pairs, code=CODE)

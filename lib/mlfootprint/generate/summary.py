@@ -13,8 +13,8 @@ from typing import Callable
 
 import pandas as pd
 
-from .. import store, units
-from ..compare import Pairs, measure_pairs
+from .. import compare, units
+from ..compare import Pairs
 from ..measure import Measurement
 from ..quality import MEASURES, PanelScores, verdicts
 from ..records import TrainedRun
@@ -118,12 +118,6 @@ def tried_table(rows: list[Row], shallow: PanelScores) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ paired costs, kept --
-def _pairs(d) -> Pairs:
-    if not isinstance(d, dict) or not isinstance(d.get("a"), list) or not isinstance(d.get("b"), list):
-        raise ValueError(f"not paired measurements: expected {{'a': [...], 'b': [...]}}, got {d!r:.80}")
-    return Pairs([Measurement.from_dict(r) for r in d["a"]], [Measurement.from_dict(r) for r in d["b"]])
-
-
 def kept_pairs(what: str, config_a: GeneratorConfig, config_b: GeneratorConfig, data,
                measure_a: Callable, measure_b: Callable, *, pairs: int, threads: int = 1,
                **settings) -> Pairs:
@@ -135,10 +129,8 @@ def kept_pairs(what: str, config_a: GeneratorConfig, config_b: GeneratorConfig, 
         if not isinstance(c, GeneratorConfig):
             raise TypeError(f"{name} must be a GeneratorConfig, got {type(c).__name__}")
     key = {"what": what, "a": config_a.settings(), "b": config_b.settings(), **data_settings(data),
-           "threads": threads, "pairs": pairs, **settings}
-    return store.cached("generation/pairs", key,
-                        lambda: measure_pairs(measure_a, measure_b, pairs=pairs),
-                        code=(*CODE, "mlfootprint.compare"), decode=_pairs)
+           "threads": threads, **settings}
+    return compare.kept_pairs("generation/pairs", key, measure_a, measure_b, pairs=pairs, code=CODE)
 
 
 def typical(records: list[Measurement], attr: str = "energy_kwh") -> float:
@@ -153,4 +145,4 @@ def side_energies(pairs: Pairs) -> tuple[str, str]:
     """Each side's :func:`typical` energy, in one unit chosen for both: ("55 J", "1.9 J")."""
     a, b = typical(pairs.a), typical(pairs.b)
     unit = units.pick_unit([a, b], "kWh", system="J")
-    return tuple(f"{units.number(units.convert(x, 'kWh', unit), 2)} {unit}" for x in (a, b))
+    return tuple(f"{units.significant(units.convert(x, 'kWh', unit), 2)} {unit}" for x in (a, b))

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from .. import checks, classify, compare, generate, measure, store
+from .. import checks, classify, compare, generate, measure
 from ..course import generation as course_generation
 from ..course import synthesis as course
 from ..course import text as course_text
@@ -28,7 +28,7 @@ from ..mnist import load_mnist
 from ..threads import torch_threads
 from .summaries import ModelSummary, best_per_task, by_task, check_one_mode
 
-CODE = (__name__, compare.__name__)
+CODE = (__name__,)
 
 
 @dataclass
@@ -52,11 +52,6 @@ class Query:
                                             items_per_call=self.per_call)
 
 
-def _decode(data: Any) -> compare.Pairs:
-    return compare.Pairs([Measurement.from_dict(r) for r in data["a"]],
-                         [Measurement.from_dict(r) for r in data["b"]])
-
-
 def paired(a: Query, b: Query, *, pairs: int | None = None,
            min_seconds: float | None = None) -> compare.Pairs:
     """``a`` and ``b`` measured in interleaved pairs (kept: measured once per setting)."""
@@ -67,11 +62,9 @@ def paired(a: Query, b: Query, *, pairs: int | None = None,
             raise TypeError(f"paired takes two Query objects, got {type(side).__name__}")
     key = {"a": {**a.settings, "threads": a.threads, "per_call": a.per_call},
            "b": {**b.settings, "threads": b.threads, "per_call": b.per_call},
-           "pairs": pairs, "min_seconds": min_seconds}
-    return store.cached("synthesis/pairs", key,
-                        lambda: compare.measure_pairs(lambda: a.measure(min_seconds),
-                                                      lambda: b.measure(min_seconds), pairs=pairs),
-                        code=CODE, decode=_decode)
+           "min_seconds": min_seconds}
+    return compare.kept_pairs("synthesis/pairs", key, lambda: a.measure(min_seconds),
+                              lambda: b.measure(min_seconds), pairs=pairs, code=CODE)
 
 
 # ----------------------------------------------------------------------------------------

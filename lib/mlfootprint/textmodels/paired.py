@@ -23,7 +23,6 @@ from typing import Any, Callable, Sequence
 from .. import compare
 from ..checks import choice, integer, number
 from ..measure import Measurement, measure_repeated, spread
-from ..store import cached
 from . import cost
 from .common import torch_threads
 from .fillmask import _fill_mask, encode_blanks
@@ -71,14 +70,6 @@ def describe(query: dict) -> str:
             "score": "score the prompt (one pass)", "load": "load the model"}[query["kind"]]
 
 
-def _decode(data: Any) -> compare.Pairs:
-    if not isinstance(data, dict) or set(data) != {"a", "b"} or not all(
-            isinstance(data[s], list) and data[s] for s in "ab") or len(data["a"]) != len(data["b"]):
-        raise ValueError("not measured pairs: expected {'a': [...], 'b': [...]} of the same length")
-    return compare.Pairs([Measurement.from_dict(r) for r in data["a"]],
-                         [Measurement.from_dict(r) for r in data["b"]])
-
-
 def measure_pair(a: tuple[LoadedModel, dict], b: tuple[LoadedModel, dict], *, pairs: int = 5,
                  min_seconds: float = 1.0, threads: int | None = None) -> compare.Pairs:
     """``a`` and ``b`` (each ``(model, query)``) measured in ``pairs`` interleaved pairs after a
@@ -94,10 +85,9 @@ def measure_pair(a: tuple[LoadedModel, dict], b: tuple[LoadedModel, dict], *, pa
             return lambda: measure_repeated(work, label=describe(key), settings={**key, "threads": used},
                                             repeats=1, min_seconds=min_seconds, warmup=False)
 
-        return cached("text/pairs", {"a": key_a, "b": key_b, "threads": used, "pairs": pairs,
-                                     "min_seconds": min_seconds},
-                      lambda: compare.measure_pairs(window(work_a, key_a), window(work_b, key_b), pairs=pairs),
-                      code=CODE, decode=_decode)
+        return compare.kept_pairs("text/pairs", {"a": key_a, "b": key_b, "threads": used,
+                                                 "min_seconds": min_seconds},
+                                  window(work_a, key_a), window(work_b, key_b), pairs=pairs, code=CODE)
 
 
 def merged(records: Sequence[Measurement], label: str | None = None) -> Measurement:
