@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlfootprint import checks, forecast, generate, measure, mnist, quality, store, units, widgets, wording
+from mlfootprint import checks, compare, forecast, generate, measure, mnist, quality, store, units, widgets
 from mlfootprint.generate import GeneratorConfig
 from mlfootprint.quality import JudgeConfig
 
@@ -131,13 +131,14 @@ CASES = [
     ("compare a negative actual", lambda: forecast.compare(
         forecast.extrapolate([part()], label="x"), -1.0, 1e-6), ValueError, ["actual_s"]),
     ("error summary of nothing", lambda: forecast.error_summary([]), ValueError, ["no comparisons"]),
-    # -- units, wording, checks ------------------------------------------------------------------
+    # -- units, compare, checks ------------------------------------------------------------------
     ("energy in an unknown unit", lambda: units.energy(1.0, "calories"), ValueError, ["calories"]),
     ("energy given as a string", lambda: units.energy("12", "J"), TypeError, ["'12'"]),
     ("co2 in an energy unit", lambda: units.co2(1.0, "J"), ValueError, ["J"]),
     ("digits zero", lambda: units.number(1.0, 0), ValueError, ["digits"]),
-    ("times against zero", lambda: wording.times(1.0, 0.0), ValueError, ["b"]),
-    ("trend of one point", lambda: wording.trend([1], [2]), ValueError, ["two"]),
+    ("verdict on a zero cost", lambda: compare.verdict([1.0, 1.0, 1.0], [1.0, 0.0, 1.0]), ValueError, ["b", "positive"]),
+    ("verdict on unequal pairs", lambda: compare.verdict([1.0, 2.0], [1.0]), ValueError, ["pairs"]),
+    ("spread below zero", lambda: units.spread_percent(-0.1), ValueError, ["spread"]),
     ("integer given a bool", lambda: checks.integer("n", True), TypeError, ["n"]),
     ("choice outside the list", lambda: checks.choice("mode", "x", ("a", "b")), ValueError, ["mode", "'x'", "a"]),
     # -- widgets ---------------------------------------------------------------------------------
