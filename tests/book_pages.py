@@ -3,6 +3,7 @@ and online tests), and the notebooks the book build executed."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -79,3 +80,47 @@ def output_text(nb, include_code: bool = False) -> str:
                 if value:
                     parts.append(value if isinstance(value, str) else "".join(value))
     return "\n".join(parts)
+
+
+class _Visible(HTMLParser):
+    """The text of a page outside scripts, styles, the cells' source code and any element
+    with one of ``skip`` among its classes."""
+
+    VOID = ("br", "img", "meta", "link", "input", "hr", "wbr", "source")
+    BLOCK = ("p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "br",
+             "dt", "dd", "section", "table", "ul", "ol")
+
+    def __init__(self, skip: tuple[str, ...] = ()):
+        super().__init__()
+        self.parts: list[str] = []
+        self._stack: list[bool] = []
+        self._skip = {"cell_input", *skip}
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        if tag in self.VOID:
+            return
+        classes = set((dict(attrs).get("class", "") or "").split())
+        hidden = tag in ("script", "style") or bool(classes & self._skip)
+        self._stack.append(hidden or (bool(self._stack) and self._stack[-1]))
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        if tag not in self.VOID and self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if not (self._stack and self._stack[-1]):
+            self.parts.append(data)
+
+
+def visible_text(html: str, skip: tuple[str, ...] = ()) -> str:
+    """What a reader sees of a built page (prose, glued values, tables, printed output), one
+    line per paragraph, cell or list item: not the cells' source, scripts, or elements of the
+    classes ``skip``."""
+    parser = _Visible(skip)
+    parser.feed(html)
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -14,12 +14,11 @@ A dimension such as "256×256" or "28×28 pixels" is not a ratio. To see the sca
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from book_pages import BOOK
+from book_pages import BOOK, visible_text
 
 HTML = BOOK / "_build" / "html"
 
@@ -47,38 +46,6 @@ def precision_problems(text: str) -> list[str]:
         if "." in value or float(value.replace(",", "")) == 0:
             bad.append(m.group(0))
     return bad
-
-
-class _Visible(HTMLParser):
-    """The text of a page outside scripts, styles and the cells' source code."""
-
-    SKIP = {"script", "style"}
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self._stack: list[bool] = []
-
-    def handle_starttag(self, tag, attrs):
-        classes = dict(attrs).get("class", "") or ""
-        hidden = tag in self.SKIP or "cell_input" in classes.split()
-        if tag in ("br", "img", "meta", "link", "input", "hr", "wbr", "source"):
-            return
-        self._stack.append(hidden or (bool(self._stack) and self._stack[-1]))
-
-    def handle_endtag(self, tag):
-        if tag not in ("br", "img", "meta", "link", "input", "hr", "wbr", "source") and self._stack:
-            self._stack.pop()
-
-    def handle_data(self, data):
-        if not (self._stack and self._stack[-1]):
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Visible()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
 
 
 @pytest.mark.parametrize("text, expected", [
