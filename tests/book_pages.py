@@ -124,3 +124,19 @@ def visible_text(html: str, skip: tuple[str, ...] = ()) -> str:
     parser.feed(html)
     lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def printed_by_cells(sources: list[str], data_dir: Path, monkeypatch) -> list[str]:
+    """Run code ``sources`` as one notebook in ``book/`` (as the chapters run), with the
+    results store in ``data_dir`` and no progress bars; what each cell printed."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    monkeypatch.setenv("MLFOOTPRINT_DATA", str(data_dir))
+    monkeypatch.setenv("MLFOOTPRINT_STATIC_BUILD", "1")
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(BOOK)}}).execute()
+    return ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            for cell in nb.cells]
+

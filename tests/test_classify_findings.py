@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from book_pages import printed_by_cells
 
 from mlfootprint import classify, compare, units
 
@@ -132,25 +133,13 @@ def _teaching_cells():
 
 
 def test_changing_a_visible_model_setting_changes_the_printed_figures(tmp_data, monkeypatch):
-    import nbformat
-    from nbclient import NotebookClient
-
     setup, build, train = _teaching_cells()
     visible = 'classify.TrainConfig("CNN", (8, 16)'
     assert visible in build.source, "the build cell's first line sets the model the test edits"
     edited = build.source.replace(visible, 'classify.TrainConfig("CNN", (4,)')
-    new = nbformat.v4.new_code_cell
-    nb = nbformat.v4.new_notebook(cells=[new(setup.source), new(build.source), new(train.source),
-                                         new(edited), new(train.source)])
-    monkeypatch.setenv("MLFOOTPRINT_DATA", str(tmp_data))
-    monkeypatch.setenv("MLFOOTPRINT_STATIC_BUILD", "1")
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(CHAPTER.parent)}}).execute()
-
-    def printed(cell) -> str:
-        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-
-    before, after = printed(nb.cells[1]) + printed(nb.cells[2]), printed(nb.cells[3]) + printed(nb.cells[4])
+    out = printed_by_cells([setup.source, build.source, train.source, edited, train.source],
+                           tmp_data, monkeypatch)
+    before, after = out[1] + out[2], out[3] + out[4]
     assert "CNN 8-16:" in before and "CNN 4:" in after
     figures = lambda text: re.findall(r"[\d,.]+ (?:parameters|J|%)|[\d.]+%", text)  # noqa: E731
     assert figures(before) and figures(after) and figures(before) != figures(after)

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import jupytext
-import nbformat
-from nbclient import NotebookClient
+
+from book_pages import printed_by_cells
 
 CHAPTER = Path(__file__).resolve().parents[1] / "book" / "text.md"
 VISIBLE = "tm.generate(gen_lm, ct.PROMPT, 32,"
@@ -29,17 +29,8 @@ def test_changing_the_visible_token_count_changes_the_printed_figures(tmp_data, 
     # the generator's line of the visible loading cell (the mini-BERT is not needed here)
     load_generator = next(line for line in load.source.splitlines() if line.startswith("gen_lm = "))
     edited = one.source.replace(VISIBLE, "tm.generate(gen_lm, ct.PROMPT, 4,")
-    new = nbformat.v4.new_code_cell
-    nb = nbformat.v4.new_notebook(cells=[new(setup.source), new(load_generator), new(one.source), new(edited)])
-    monkeypatch.setenv("MLFOOTPRINT_DATA", str(tmp_data))
-    monkeypatch.setenv("MLFOOTPRINT_STATIC_BUILD", "1")
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(CHAPTER.parent)}}).execute()
-
-    def printed(cell) -> str:
-        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-
-    before, after = printed(nb.cells[2]), printed(nb.cells[3])
+    before, after = printed_by_cells([setup.source, load_generator, one.source, edited],
+                                     tmp_data, monkeypatch)[2:]
     assert "32 new tokens:" in before and "4 new tokens:" in after
     energy = lambda text: re.search(r"new tokens: [^,]+, ([\d.,]+ \w?J)", text).group(1)  # noqa: E731
     assert energy(before) and energy(after)
