@@ -154,3 +154,10 @@ def test_kept_pairs_are_measured_once_then_read_back(tmp_data):
 def test_stored_pairs_of_another_shape_are_refused(data):
     with pytest.raises(ValueError, match="pairs|Measurement"):
         compare.decode_pairs(data)
+
+
+def test_a_reversed_verdict_reads_b_over_a():
+    v = compare.verdict(scaled(BASE, [3 * j for j in JITTER]), BASE)
+    r = v.reversed()
+    assert r.ratio == pytest.approx(1 / v.ratio) and r.low == pytest.approx(1 / v.high)
+    assert r.high == pytest.approx(1 / v.low) and r.differs == v.differs and r.direction == -1

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from scipy import stats
@@ -68,6 +68,10 @@ class Verdict:
             return f"{self.n} run{'s' if self.n != 1 else ''} each, no interval"
         what = "pairs" if self.paired else "runs each"
         return f"{units.times(self.low)} to {units.times(self.high)} over {self.n} {what}"
+
+    def reversed(self) -> "Verdict":
+        """The same verdict read as B over A (the ratio and its interval inverted)."""
+        return replace(self, ratio=1 / self.ratio, low=1 / self.high, high=1 / self.low)
 
     def text(self) -> str:
         """The ratio A/B with its interval: "2.3× (1.9× to 2.8× over 5 pairs)"."""
