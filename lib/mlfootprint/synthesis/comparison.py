@@ -1,11 +1,9 @@
 """Our models measured under the published protocol, beside the published figures.
 
-Luccioni, Jernite & Strubell ran 1,000 queries per model, one query per call (see
-:data:`mlfootprint.published.POWER_HUNGRY_PROTOCOL` for what each task's query was and
-where that is stated). Here the model that stands for each of our tasks is queried under
-that protocol as far as this machine allows (one query per call, the same prompt length and
-the same number of new tokens); the chapter says what differs (task, models, hardware,
-tracking mode).
+Luccioni, Jernite & Strubell ran 1,000 queries per model, one query per call
+(:data:`mlfootprint.published.POWER_HUNGRY_PROTOCOL`). The model that stands for each of our
+tasks is queried under that protocol as far as this machine allows (one query per call, the
+same prompt length and number of new tokens); the chapter says what differs.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from ..measure import Measurement
 from .summaries import ModelSummary, best_per_task, check_one_mode, one_unit
 
 PROTOCOL = published.POWER_HUNGRY_PROTOCOL
-COMMON = published.POWER_HUNGRY_COMMON
 
 
 @dataclass
@@ -38,7 +35,6 @@ class ProtocolRow:
 
     @property
     def theirs(self) -> dict:
-        """The published protocol of this task (:data:`mlfootprint.published.POWER_HUNGRY_PROTOCOL`)."""
         return PROTOCOL[self.task]
 
     @property
@@ -52,8 +48,8 @@ class ProtocolRow:
 
 
 def prompt_words(n: int | None = None) -> str:
-    """The first ``n`` words of the first held-out sentence of the course corpus that has at
-    least ``n`` (the paper's prompts are the first 20 words of a dataset's text)."""
+    """The first ``n`` words of the first held-out sentence of the course corpus that has
+    as many (the paper's prompts are the first 20 words of a dataset's text)."""
     from ..corpus import load_corpus
 
     n = PROTOCOL["text generation"]["words"] if n is None else n
@@ -73,9 +69,8 @@ def masked_words(n: int | None = None) -> str:
 
 
 def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
-    """One query of ``s``'s model under the published protocol, and what the query was. The
-    image tasks' one use is already one query per call (``s.per_use``); the text tasks are
-    measured again on the protocol's input lengths."""
+    """One query of ``s``'s model under the published protocol, and what it was: the image
+    tasks' one use (``s.per_use``), the text tasks measured again on the protocol's lengths."""
     if task == "image classification":
         return s.per_use, "one 28×28 greyscale MNIST digit per call"
     if task == "image generation":
@@ -94,22 +89,18 @@ def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
             f"prompt \"{prompt}\"")
 
 
-def _row(p: dict, s: ModelSummary) -> ProtocolRow:
-    task = p["task"]
-    rec, ours_input = _measure(task, s)
-    return ProtocolRow(task, p["ours"], s.model, s.parameters, p["kwh_per_1000"], rec, ours_input)
-
-
 def under_protocol(summaries: Sequence[ModelSummary]) -> list[ProtocolRow]:
-    """The best model of each of our tasks (:func:`best_per_task`) measured under the
-    published protocol of the task it is set against (cached: measured once)."""
+    """The model that stands for each of our tasks measured under the published protocol of
+    the task it is set against (cached: measured once)."""
     best = best_per_task(check_one_mode(summaries))
-    return [_row(p, best[p["ours"]][0]) for p in published.POWER_HUNGRY if p["ours"] in best]
+    return [ProtocolRow(p["task"], p["ours"], s.model, s.parameters, p["kwh_per_1000"],
+                        *_measure(p["task"], s))
+            for p in published.POWER_HUNGRY if p["ours"] in best for s in [best[p["ours"]][0]]]
 
 
 def protocol_table(rows: Sequence[ProtocolRow]):
-    """Task, our model, published and our energy per 1,000 queries (one unit for both
-    columns: one quantity), and their ratio (two significant figures)."""
+    """Task, our model, published and our energy per 1,000 queries (one unit for both), and
+    their ratio (two significant figures)."""
     import pandas as pd
 
     rows = list(rows)

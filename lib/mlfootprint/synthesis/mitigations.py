@@ -1,10 +1,8 @@
 """Ways to cut the footprint, each a before/after on the course's own workloads.
 
-Each :class:`Mitigation` says how it was obtained: **measured** (both sides were run and
-tracked) or **computed from a measured run** (one side measured, the other derived from
-it, like the same energy on another grid). Both sides are
-:class:`~mlfootprint.measure.Measurement` records, so their method sentences come from
-what CodeCarbon charged for each.
+Each :class:`Mitigation` says how it was obtained: **measured** (both sides run and tracked)
+or **computed from a measured run** (the other side derived from it, like the same energy
+on another grid). Both sides are :class:`~mlfootprint.measure.Measurement` records.
 """
 
 from __future__ import annotations
@@ -28,9 +26,8 @@ TEXT_NAMES = {"batching": "batching text generation", "bf16": "bf16 weights for 
 
 @dataclass
 class Mitigation:
-    """One before/after. ``compared`` names what the two records hold ("training energy",
-    "energy per classified image"); ``quantity`` is ``"energy"`` or ``"co2"`` (the grid
-    changes CO2, not energy)."""
+    """One before/after. ``compared`` names what the two records hold ("training energy");
+    ``quantity`` is ``"energy"`` or ``"co2"`` (the grid changes CO2, not energy)."""
 
     name: str
     how: str
@@ -45,8 +42,7 @@ class Mitigation:
     quality_before: float | None = None
     quality_after: float | None = None
     note: str = ""
-    # the course's rule on before / after, when both sides were measured in pairs (None:
-    # single runs, or computed exactly, so no verdict)
+    # the rule on before / after when both sides were measured in pairs (else None)
     verdict: compare.Verdict | None = None
 
     def __post_init__(self):
@@ -71,14 +67,19 @@ class Mitigation:
         return f"{units.co2(record.emissions_kg)} CO₂e"
 
 
-# ----------------------------------------------------------------------------------------
-# The mitigations
-# ----------------------------------------------------------------------------------------
+def _setting(value, name: str):
+    return course.MITIGATIONS[name] if value is None else value
+
+
+def _accuracies(before: TrainedRun, after: TrainedRun, name: str = "test accuracy") -> dict:
+    return {"quality_name": name, "quality_before": classify.final_accuracy(before),
+            "quality_after": classify.final_accuracy(after)}
+
+
 def smaller_model(runs: Sequence[TrainedRun], *, tolerance: float | None = None) -> Mitigation:
     """The most accurate classifier against the cheapest one to train within ``tolerance``
     (a fraction) of its accuracy: both trained and tracked (training only)."""
-    tolerance = checks.number("tolerance", course.MITIGATIONS["tolerance"] if tolerance is None
-                              else tolerance, lo=0, hi=1)
+    tolerance = checks.number("tolerance", _setting(tolerance, "tolerance"), lo=0, hi=1)
     best = classify.best(runs)
     small = classify.cheapest(runs, classify.final_accuracy(best) - tolerance)
     return Mitigation(
@@ -86,19 +87,16 @@ def smaller_model(runs: Sequence[TrainedRun], *, tolerance: float | None = None)
         f"{best.label}, {units.count(best.n_parameters)} parameters",
         f"{small.label}, {units.count(small.n_parameters)} parameters",
         f"train the cheapest classifier within {units.number(100 * tolerance)} accuracy "
-        f"point(s) of the most accurate one", quality_name="test accuracy",
-        quality_before=classify.final_accuracy(best), quality_after=classify.final_accuracy(small))
+        f"point(s) of the most accurate one", **_accuracies(best, small))
 
 
 def early_stopping(config: classify.TrainConfig, *, val_size: int | None = None,
                    patience: int | None = None, min_delta: float | None = None) -> Mitigation:
-    """Two real runs of ``config`` with ``val_size`` validation images carved from its
-    training images: all epochs, against stopping once the validation accuracy has not
-    risen by ``min_delta`` for ``patience`` evaluations (training energy, training only)."""
-    s = course.MITIGATIONS
-    val_size = s["val_size"] if val_size is None else val_size
-    patience = s["patience"] if patience is None else patience
-    min_delta = s["min_delta"] if min_delta is None else min_delta
+    """Two runs of ``config`` with ``val_size`` validation images carved from its training
+    images: all epochs, against stopping once the validation accuracy has not risen by
+    ``min_delta`` for ``patience`` evaluations (training only)."""
+    val_size, patience = _setting(val_size, "val_size"), _setting(patience, "patience")
+    min_delta = _setting(min_delta, "min_delta")
     full = classify.train_classifier(config.with_(val_size=val_size), progress=False)
     stopped = classify.train_classifier(config.with_(val_size=val_size, patience=patience,
                                                      min_delta=min_delta), progress=False)
@@ -111,13 +109,12 @@ def early_stopping(config: classify.TrainConfig, *, val_size: int | None = None,
         f"train {full.label} on all but {units.count(val_size)} training images, which are kept "
         f"apart as a validation set (never the test set), and stop after {units.count(patience)} "
         f"evaluations without a gain of {units.number(100 * min_delta)} points in validation accuracy",
-        quality_name="test accuracy", quality_before=classify.final_accuracy(full),
-        quality_after=classify.final_accuracy(stopped), note=note)
+        note=note, **_accuracies(full, stopped))
 
 
 def evaluate_less_often(config: classify.TrainConfig) -> Mitigation:
-    """Two real runs of ``config``: evaluated after every epoch (as in the chapter) and only
-    after the last one (training and evaluation energy together, both stated as such)."""
+    """Two runs of ``config``: evaluated after every epoch (as in the chapter) and only after
+    the last one (training and evaluation energy together, stated as such)."""
     every = classify.train_classifier(config, progress=False)
     once = classify.train_classifier(config.with_(eval_every=config.epochs), progress=False)
     both = lambda r: measure.combine([r.training, r.evaluation],  # noqa: E731
@@ -127,37 +124,29 @@ def evaluate_less_often(config: classify.TrainConfig) -> Mitigation:
         "evaluating less often", MEASURED, "training and evaluation energy together",
         both(every), both(once), f"{evals(every)} evaluations", f"{evals(once)} evaluation",
         f"train {every.label} again, evaluating it only after the last epoch instead of after "
-        f"every one", quality_name="final test accuracy",
-        quality_before=classify.final_accuracy(every), quality_after=classify.final_accuracy(once))
-
-
-def _merged(records: Sequence[Measurement]) -> Measurement:
-    """The windows of one side of a pair, merged: energy per item over all of them."""
-    return measure.combine(list(records), label=records[0].label,
-                           items=sum(r.items_per_repeat for r in records))
+        f"every one", **_accuracies(every, once, "final test accuracy"))
 
 
 def batching(config: classify.TrainConfig, *, small: int | None = None,
              large: int | None = None) -> Mitigation:
     """Classifier inference ``small`` images per call against ``large`` (energy per
-    classified image), measured in interleaved pairs (:func:`.pairs.paired`)."""
-    s = course.MITIGATIONS
-    small = s["batch_small"] if small is None else small
-    large = s["batch_large"] if large is None else large
+    classified image), measured in interleaved pairs."""
+    small, large = _setting(small, "batch_small"), _setting(large, "batch_large")
     p = paired(classify_query(config, batch=small), classify_query(config, batch=large))
+    merged = lambda side: measure.combine(list(side), label=side[0].label,  # noqa: E731
+                                          items=sum(r.items_per_repeat for r in side))
     return Mitigation(
-        "batching inference", MEASURED, "energy per classified image",
-        _merged(p.a), _merged(p.b),
+        "batching inference", MEASURED, "energy per classified image", merged(p.a), merged(p.b),
         f"{units.count(small)} per call", f"{units.count(large)} per call",
         f"classify {units.count(large)} images per call with {config.label} "
         f"instead of {units.count(small)}", verdict=p.verdict())
 
 
 def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
-    """The measured training of ``run`` on the grid in force against the same energy on the
-    grid of ``to``: computed from a measured run (the grid changes CO2, not energy)."""
-    to = course.MITIGATIONS["clean_grid"] if to is None else to
-    here, there = run.training, run.training.on_grid(to)
+    """The measured training of ``run`` against the same energy on the grid of ``to``:
+    computed from a measured run."""
+    here = run.training
+    there = here.on_grid(_setting(to, "clean_grid"))
     return Mitigation(
         "running where the grid is cleaner", COMPUTED, "CO₂e of training", here, there,
         f"{here.country_name}, {units.number(here.carbon_intensity_g_per_kwh)} g/kWh",
@@ -167,39 +156,32 @@ def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
 
 
 def text_generation(lm=None) -> Mitigation:
-    """The text chapter's measured mitigation on text generation (its settings:
-    :data:`mlfootprint.course.text.MITIGATION`), in energy per generated token, with whether
-    the generated text stayed the same."""
+    """The text chapter's measured mitigation on text generation (:data:`mlfootprint.course.text.MITIGATION`),
+    in energy per generated token, with whether the generated text stayed the same."""
     from .. import textmodels as tm   # transformers: loaded only for the text mitigation
     from ..course import text as course_text
 
     lm = lm if lm is not None else tm.load_model(task="generation", verbose=False)
     t = tm.measure_mitigation(lm, **course_text.MITIGATION, threads=course_text.THREADS)
-    changed = t.changes()
     note = ("The generated text is the same on both sides." if t.same_output else
-            f"The generated text changed for {units.count(len(changed))} of "
+            f"The generated text changed for {units.count(len(t.changes()))} of "
             f"{units.count(len(t.prompts))} prompts (the Text chapter shows where).")
-    verdict = t.verdict() if getattr(t, "pairs_before", None) else None
     return Mitigation(
-        TEXT_NAMES.get(t.kind, f"{t.kind} on text generation"), MEASURED, "energy per generated token", t.before, t.after,
-        t.before_label, t.after_label,
+        TEXT_NAMES.get(t.kind, f"{t.kind} on text generation"), MEASURED, "energy per generated token",
+        t.before, t.after, t.before_label, t.after_label,
         f"answer the same {units.count(len(t.prompts))} prompts ({units.count(t.n_tokens)} new tokens "
         f"each, greedy) with {tm.short_name(lm.name)}: {t.before_label}, then {t.after_label}",
-        note=note, verdict=verdict)
+        note=note, verdict=t.verdict() if getattr(t, "pairs_before", None) else None)
 
 
 def course_mitigations(*, include_text: bool = True) -> list[Mitigation]:
-    """Every mitigation on the course's workloads, with the settings of
-    :mod:`mlfootprint.course.synthesis`: a smaller model, early stopping and evaluating less
-    often (on the most accurate CNN), batching its inference, a cheaper text generation,
-    and the same training on a cleaner grid."""
+    """Every mitigation on the course's workloads (:mod:`mlfootprint.course.synthesis`): a
+    smaller model, early stopping, evaluating less often and batching (on the most accurate
+    CNN), a cheaper text generation, and the same training on a cleaner grid."""
     configs = course_classification.configs()
     runs = [classify.train_classifier(c, progress=False) for c in configs]
     cnn = classify.best(runs, "CNN")
     cnn_config = next(c for c in configs if c.label == cnn.label)
     out = [smaller_model(runs), early_stopping(cnn_config), evaluate_less_often(cnn_config),
            batching(cnn_config)]
-    if include_text:
-        out.append(text_generation())
-    out.append(cleaner_grid(cnn))
-    return out
+    return out + ([text_generation()] if include_text else []) + [cleaner_grid(cnn)]

@@ -1,12 +1,8 @@
 """The comparisons the synthesis and the tour draw, measured in pairs, one query per call.
 
-A :class:`Query` is one use of one model (one image classified, one digit drawn, one
-fill-in-the-blank query, one answer). :func:`paired` measures two of them interleaved with
-:func:`mlfootprint.compare.measure_pairs` (after a warm-up of each): each side of a pair is
-one window of at least ``min_seconds`` of calls, one query per call, on the model's own
-thread count, so a busy moment hits both sides. The pairs are kept by the store (keyed by
-both queries, the number of pairs and the window); ``pairs.verdict()`` applies the course's
-one rule for "differs".
+A :class:`Query` is one use of one model. :func:`paired` measures two interleaved with
+:func:`mlfootprint.compare.measure_pairs`: each side of a pair is one window of at least
+``min_seconds`` of calls on the model's own thread count, so a busy moment hits both sides.
 """
 
 from __future__ import annotations
@@ -33,14 +29,14 @@ CODE = (__name__,)
 
 @dataclass
 class Query:
-    """One use of one model: ``run()`` answers one query; ``settings`` identify the work
-    (model, input, threads) for the store."""
+    """One use of one model: ``run()`` answers ``per_call`` queries; ``settings`` identify
+    the work for the store."""
 
     name: str
     settings: dict
     run: Callable[[], Any]
     threads: int = 1
-    per_call: int = 1      # queries answered by one call of ``run`` (1: one query per call)
+    per_call: int = 1
 
     def measure(self, min_seconds: float) -> Measurement:
         """One window of at least ``min_seconds`` of calls; the record is per query."""
@@ -60,19 +56,14 @@ def paired(a: Query, b: Query, *, pairs: int | None = None,
     for side in (a, b):
         if not isinstance(side, Query):
             raise TypeError(f"paired takes two Query objects, got {type(side).__name__}")
-    key = {"a": {**a.settings, "threads": a.threads, "per_call": a.per_call},
-           "b": {**b.settings, "threads": b.threads, "per_call": b.per_call},
-           "min_seconds": min_seconds}
+    key = {**{k: {**q.settings, "threads": q.threads, "per_call": q.per_call}
+              for k, q in (("a", a), ("b", b))}, "min_seconds": min_seconds}
     return compare.kept_pairs("synthesis/pairs", key, lambda: a.measure(min_seconds),
                               lambda: b.measure(min_seconds), pairs=pairs, code=CODE)
 
 
-# ----------------------------------------------------------------------------------------
-# One query of each kind of model
-# ----------------------------------------------------------------------------------------
 def classify_query(config, *, batch: int = 1) -> Query:
-    """``batch`` test images per call (one by default), classified by the trained
-    ``config`` (the test images in turn)."""
+    """``batch`` test images per call (the test images in turn), classified by the trained ``config``."""
     batch = checks.integer("batch", batch, lo=1, hi=1000)
     model, run = classify.load_trained(config, progress=False)
     resolved, _, _, data = classify.resolve(config, verbose=False)
@@ -99,7 +90,7 @@ def draw_query(name: str, config, data, *, threads: int = 1, seed: int = 0) -> Q
 
 def fill_query(lm, text: str, *, threads: int = 1) -> Query:
     """One fill-in-the-blank query per call."""
-    from .. import textmodels as tm   # transformers: loaded only when a text query is built
+    from .. import textmodels as tm   # transformers: loaded only for a text query
 
     return Query(f"{tm.short_name(lm.name)}: one fill-in-the-blank query",
                  {"what": "fill-mask query", "model": lm.identity(), "text": text},
@@ -108,7 +99,7 @@ def fill_query(lm, text: str, *, threads: int = 1) -> Query:
 
 def answer_query(lm, prompt: str, n_tokens: int, *, threads: int = 1) -> Query:
     """One answer of exactly ``n_tokens`` new tokens (greedy) per call."""
-    from .. import textmodels as tm   # transformers: loaded only when a text query is built
+    from .. import textmodels as tm
 
     return Query(f"{tm.short_name(lm.name)}: one answer of {n_tokens} new tokens",
                  {"what": "generation query", "model": lm.identity(), "prompt": prompt,
@@ -116,12 +107,8 @@ def answer_query(lm, prompt: str, n_tokens: int, *, threads: int = 1) -> Query:
                  lambda: tm.generate(lm, prompt, n_tokens, stop_at_eos=False, announce=False), threads)
 
 
-# ----------------------------------------------------------------------------------------
-# The queries the pages compare
-# ----------------------------------------------------------------------------------------
 def query_for(s: ModelSummary) -> Query:
-    """One use of ``s``'s model, one query per call, as the synthesis counts one use: the
-    image tasks on their chapter's models, the text tasks on the text chapter's examples."""
+    """One use of ``s``'s model, one query per call, on its chapter's examples."""
     if s.task == "image classification":
         return classify_query(s.extra["config"])
     if s.task == "image generation":
@@ -136,9 +123,8 @@ def query_for(s: ModelSummary) -> Query:
 
 
 def lesson_queries(summaries: Sequence[ModelSummary]) -> dict[str, tuple[Query, Query]]:
-    """The cross-task lessons, each (A, B) on the model that stands for its task
-    (:func:`best_per_task`): ``"text"``, one answer against one fill-in-the-blank query;
-    ``"images"``, one digit drawn against one image classified."""
+    """The cross-task lessons (A, B) on the model that stands for each task: ``"text"``, one
+    answer against one fill-in-the-blank query; ``"images"``, one digit drawn against one classified."""
     best = best_per_task(check_one_mode(summaries))
     pairs = {"text": ("text generation", "fill-in-the-blank"),
              "images": ("image generation", "image classification")}
@@ -149,8 +135,6 @@ def lesson_queries(summaries: Sequence[ModelSummary]) -> dict[str, tuple[Query, 
 def size_ends(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSummary, ModelSummary]]:
     """For each task with several model sizes, (the model with the fewest parameters, the
     one with the most): the pair measured to say whether one use follows size."""
-    out = {}
-    for task, rows in by_task(check_one_mode(summaries)).items():
-        if len({s.parameters for s in rows}) > 1:
-            out[task] = (min(rows, key=lambda s: s.parameters), max(rows, key=lambda s: s.parameters))
-    return out
+    size = lambda s: s.parameters  # noqa: E731
+    return {task: (min(rows, key=size), max(rows, key=size))
+            for task, rows in by_task(check_one_mode(summaries)).items() if len(set(map(size, rows))) > 1}

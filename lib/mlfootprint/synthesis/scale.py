@@ -14,26 +14,26 @@ from ..measure import Measurement
 from .summaries import ModelSummary, best_per_task, check_one_mode, one_unit
 
 
+def _default(value, name: str):
+    return course.SCALE[name] if value is None else value
+
+
 def at_scale(per_use: Measurement | float, *, queries_per_day: float | None = None,
              days: int | None = None, countries: Sequence[str] | None = None) -> dict:
-    """Energy (kWh) of ``queries_per_day`` uses for ``days`` days, and its CO2 (kg) on each
-    grid of ``countries``. ``per_use`` is a Measurement or an energy in kWh."""
-    scale = course.SCALE
+    """Energy (kWh) of ``queries_per_day`` uses (``per_use``: a Measurement or kWh) for
+    ``days`` days, and its CO2 (kg) on each grid of ``countries``."""
     kwh_one = per_use.energy_kwh if isinstance(per_use, Measurement) else \
         checks.number("per_use", per_use, lo=0)
-    q = checks.number("queries_per_day", scale["queries_per_day"] if queries_per_day is None
-                      else queries_per_day, lo=0)
-    d = checks.integer("days", scale["days"] if days is None else days, lo=1)
-    countries = tuple(scale["countries"] if countries is None else countries)
+    q = checks.number("queries_per_day", _default(queries_per_day, "queries_per_day"), lo=0)
+    d = checks.integer("days", _default(days, "days"), lo=1)
+    countries = tuple(_default(countries, "countries"))
     kwh = kwh_one * q * d
     return {"kwh": kwh, "uses": q * d, "kg_co2": {c: measure.kwh_to_kg(kwh, c) for c in countries}}
 
 
 def scale_table(summaries: Sequence[ModelSummary], **scale):
-    """The model that stands for each task (:func:`best_per_task`) at the scale of a
-    service: energy of the period and its CO2e on several grids. Every CO2e column shares
-    one unit (they are one quantity), chosen so that no cell needs five digits where one
-    unit can do it."""
+    """The model that stands for each task at the scale of a service: energy of the period
+    and its CO2e on several grids, every CO2e column in one unit (one quantity)."""
     import pandas as pd
 
     rows = []
@@ -53,11 +53,10 @@ def scale_table(summaries: Sequence[ModelSummary], **scale):
 
 
 def break_even(summaries: Sequence[ModelSummary], *, queries_per_day: float | None = None) -> list[dict]:
-    """For the model that stands for each task, when it has a measured training: the number
-    of uses that cost as much energy as its training, and the seconds a service of
+    """For the model that stands for each task, when it has a measured training: the uses
+    that cost as much energy as its training, and the seconds a service of
     ``queries_per_day`` takes to get there. ``[{"task", "summary", "uses", "seconds"}]``."""
-    q = checks.number("queries_per_day", course.SCALE["queries_per_day"] if queries_per_day is None
-                      else queries_per_day, lo=0, lo_open=True)
+    q = checks.number("queries_per_day", _default(queries_per_day, "queries_per_day"), lo=0, lo_open=True)
     out = []
     for task, (s, _) in best_per_task(check_one_mode(summaries)).items():
         if s.training is None or not s.per_use.energy_kwh:
@@ -69,12 +68,9 @@ def break_even(summaries: Sequence[ModelSummary], *, queries_per_day: float | No
 
 def grid_note(countries: Sequence[str] | None = None) -> str:
     """The intensities used for ``countries`` (CodeCarbon's yearly averages), in one line."""
-    countries = course.SCALE["countries"] if countries is None else countries
-    parts = []
-    for c in countries:
-        g = measure.carbon_intensity(c)
-        parts.append(f"{g.country_name} ({c}) {units.number(g.g_per_kwh)} g/kWh")
-    return "Grids: " + "; ".join(parts) + " (CodeCarbon's yearly averages)."
+    grids = {c: measure.carbon_intensity(c) for c in _default(countries, "countries")}
+    return "Grids: " + "; ".join(f"{g.country_name} ({c}) {units.number(g.g_per_kwh)} g/kWh"
+                                 for c, g in grids.items()) + " (CodeCarbon's yearly averages)."
 
 
 def grid_change(record: Measurement, to: str) -> dict:

