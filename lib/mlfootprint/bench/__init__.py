@@ -1,31 +1,23 @@
 """Benches for readers with a live kernel: your own experiment, its cost forecast first.
 
-``classification_bench(runs)``, ``generation_bench(...)`` and ``text_bench(...)`` each
-return a :class:`~mlfootprint.bench.core.Bench`; display ``bench.widget``. Each chapter's
-calls into the library are in one module (:mod:`.classification`, :mod:`.generation`,
-:mod:`.text`); :mod:`.core` holds the buttons, the threads and the messages.
+``classification_bench(runs)``, ``generation_bench(...)`` and ``text_bench(...)`` each return a
+:class:`~mlfootprint.bench.core.Bench`; display ``bench.widget``. Each chapter's calls into the
+library are in one module, imported on first use (torch, transformers); :mod:`.core` holds the
+buttons, the threads and the messages.
 """
+
+from importlib import import_module
 
 from .core import LAUNCH_NOTE, MAX_SECONDS, Bench, BenchInputError, StopRun
 
-
-def classification_bench(*args, **kwargs):
-    from .classification import classification_bench as make
-
-    return make(*args, **kwargs)
+_MAKERS = {"classification_bench": ".classification", "generation_bench": ".generation",
+           "text_bench": ".text"}
 
 
-def generation_bench(*args, **kwargs):
-    from .generation import generation_bench as make
-
-    return make(*args, **kwargs)
-
-
-def text_bench(*args, **kwargs):
-    from .text import text_bench as make
-
-    return make(*args, **kwargs)
+def __getattr__(name: str):
+    if name in _MAKERS:
+        return getattr(import_module(_MAKERS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Bench", "BenchInputError", "StopRun", "LAUNCH_NOTE", "MAX_SECONDS",
-           "classification_bench", "generation_bench", "text_bench"]
+__all__ = ["Bench", "BenchInputError", "StopRun", "LAUNCH_NOTE", "MAX_SECONDS", *_MAKERS]

@@ -1,12 +1,11 @@
 """The classification bench: the only module of the bench that calls :mod:`mlfootprint.classify`.
 
-Forecast: two short real runs of the same model, on few and on more batches (CAL_EPOCHS
-epochs each; the first is a warm-up), through ``classify.train_classifier(..., cache=False)``;
-their training time per batch and evaluation time per image, what every epoch costs anyway,
-and the powers charged, are scaled to the full run.
-Run: ``classify.train_classifier(config, callback=...)`` (stored by the results store like
-every chapter run); the callback reports each epoch and raises :class:`StopRun` after Stop,
-so a stopped run keeps every epoch measured so far (and stores nothing).
+Forecast: two short real runs of the same model (``CAL_EPOCHS`` epochs each, the first a
+warm-up), on few and on more batches and test images, separate what each batch and each
+evaluated image costs from what every epoch costs anyway; both are scaled to the full run.
+Run: ``classify.train_classifier`` (stored like every chapter run); its callback reports each
+epoch and raises :class:`StopRun` after Stop, so a stopped run keeps its measured epochs
+(and stores nothing).
 """
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import ipywidgets as widgets
 
-from .. import classify, forecast, measure, units
-from ..widgets import figure_png
-from .core import Bench, BenchInputError, StopRun
+from .. import classify, forecast, units
+from .core import STYLE, Bench, BenchInputError, StopRun, cost_and_comparison, per_unit_and_fixed, png, watts
 
 CAL_BATCHES = 12     # training batches per calibration epoch
 CAL_EVAL_IMAGES = 200  # test images and training-sample images evaluated per calibration epoch
@@ -32,21 +30,16 @@ def parse_sizes(text: str, family: str) -> tuple[int, ...]:
     if not isinstance(text, str):
         raise BenchInputError(f"Layer sizes must be text such as '64, 32', got {text!r}.")
     parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
-    if not parts and family == "MLP":
-        return ()
-    if not parts:
+    if not parts and family == "CNN":
         raise BenchInputError("A CNN needs at least one layer: type its channels, e.g. '16, 32'.")
-    sizes = []
     for p in parts:
         if not re.fullmatch(r"[+-]?\d+", p):
             raise BenchInputError(f"Layer sizes must be whole numbers separated by commas, e.g. '64, 32': "
                                   f"{p!r} is not a whole number.")
-        value = int(p)
-        if value < 1:
+        if int(p) < 1:
             raise BenchInputError(f"Each layer needs at least 1 {'unit' if family == 'MLP' else 'channel'}: "
-                                  f"got {value} in '{text}'.")
-        sizes.append(value)
-    return tuple(sizes)
+                                  f"got {int(p)} in '{text}'.")
+    return tuple(int(p) for p in parts)
 
 
 @dataclass
@@ -55,7 +48,6 @@ class Result:
     rows: list = field(default_factory=list)   # the epochs measured
     run: object = None                          # the TrainedRun when the run finished
     stopped: bool = False
-    elapsed_s: float = 0.0
 
     @property
     def time_s(self) -> float:
@@ -79,13 +71,12 @@ class ClassificationAdapter:
         self.runs = list(runs)           # the chapter's own runs, for the figure
 
     def controls(self) -> dict:
-        style = {"description_width": "initial"}
         return {
-            "family": widgets.ToggleButtons(options=["MLP", "CNN"], value="MLP", description="model", style=style),
-            "sizes": widgets.Text(value="64, 32", description="layer sizes", placeholder="e.g. 64, 32", style=style),
-            "epochs": widgets.IntText(value=3, description="epochs", style=style),
-            "lr": widgets.FloatText(value=1e-3, description="learning rate", style=style),
-            "batch_size": widgets.IntText(value=64, description="batch size", style=style),
+            "family": widgets.ToggleButtons(options=["MLP", "CNN"], value="MLP", description="model", style=STYLE),
+            "sizes": widgets.Text(value="64, 32", description="layer sizes", placeholder="e.g. 64, 32", style=STYLE),
+            "epochs": widgets.IntText(value=3, description="epochs", style=STYLE),
+            "lr": widgets.FloatText(value=1e-3, description="learning rate", style=STYLE),
+            "batch_size": widgets.IntText(value=64, description="batch size", style=STYLE),
         }
 
     def parse(self, values: dict) -> classify.TrainConfig:
@@ -94,65 +85,46 @@ class ClassificationAdapter:
         return classify.TrainConfig(values["family"], sizes, epochs=int(values["epochs"]), lr=float(values["lr"]),
                                     batch_size=int(values["batch_size"]), **base)
 
-    # ------------------------------------------------------------------ forecast -------
     def _calibration_run(self, config: classify.TrainConfig, batches: int, eval_images: int):
-        """A real run of ``config`` on ``batches`` batches and ``eval_images`` test images."""
+        """A real run of ``config`` on ``batches`` batches and ``eval_images`` test images;
+        returns it, its batches per epoch and its images evaluated per epoch."""
         cal_train = min(config.n_train or 60_000, batches * config.batch_size + config.val_size)
         cal = config.with_(epochs=CAL_EPOCHS, n_train=cal_train, n_test=eval_images,
                            eval_train_size=min(config.eval_train_size, eval_images, cal_train - config.val_size),
                            eval_every=1, patience=None)
         run = classify.train_classifier(cal, cache=False, progress=False)
         n_batches = math.ceil((cal_train - config.val_size) / config.batch_size)
-        n_eval = run.data["eval_train_size"] + run.data["n_test"] + run.data.get("n_val", 0)
-        return run, n_batches, n_eval
+        return run, n_batches, run.data["eval_train_size"] + run.data["n_test"] + run.data.get("n_val", 0)
 
     def forecast(self, config: classify.TrainConfig) -> forecast.Forecast:
-        """Two short real runs (few and more batches; fewer and more test images) separate
-        what each batch and each evaluated image costs from what every epoch costs anyway."""
-        n_train, n_test = config.n_train or 60_000, config.n_test or 10_000
-        usable = n_train - config.val_size
-        batches = math.ceil(usable / config.batch_size)
-        small = self._calibration_run(config, max(1, CAL_BATCHES // 4), min(CAL_EVAL_IMAGES // 2, n_test))
-        large = self._calibration_run(config, CAL_BATCHES, min(CAL_EVAL_IMAGES, n_test))
-        (run_a, b_a, e_a), (run_b, b_b, e_b) = small, large
+        n_test, usable = config.n_test or 10_000, (config.n_train or 60_000) - config.val_size
+        run_a, b_a, e_a = self._calibration_run(config, max(1, CAL_BATCHES // 4), min(CAL_EVAL_IMAGES // 2, n_test))
+        run_b, b_b, e_b = self._calibration_run(config, CAL_BATCHES, min(CAL_EVAL_IMAGES, n_test))
         eval_images = min(config.eval_train_size, usable) + n_test + config.val_size
-        n_evals = len([e for e in range(1, config.epochs + 1) if e % config.eval_every == 0 or e == config.epochs])
+        n_evals = sum(e % config.eval_every == 0 or e == config.epochs for e in range(1, config.epochs + 1))
+        warm = list(zip(run_a.history[1:], run_b.history[1:]))
 
-        def split(key, n_a, n_b):  # per unit and fixed per epoch, from the warm epochs of both runs
-            per, fixed = [], []
-            for ra, rb in zip(run_a.history[1:], run_b.history[1:]):
-                ta, tb = ra[f"{key}_time_s"], rb[f"{key}_time_s"]
-                slope = (tb - ta) / (n_b - n_a) if n_b != n_a else tb / n_b
-                slope = max(slope, tb / n_b / 4)   # never let noise make units nearly free
-                per.append(slope)
-                fixed.append(max(tb - slope * n_b, 0.0))
-            warm = run_b.history[1:]
-            watts = (sum(r[f"{key}_energy_kwh"] for r in warm) * 3.6e6 / sum(r[f"{key}_time_s"] for r in warm)
-                     if sum(r[f"{key}_time_s"] for r in warm) else 0.0)
-            return tuple(per), tuple(fixed), watts
+        def split(key, sizes, n_units, names, n_fixed, took=0.0):  # per unit, and fixed per epoch
+            per, fixed = per_unit_and_fixed([(a[f"{key}_time_s"], b[f"{key}_time_s"]) for a, b in warm], sizes)
+            power = watts(sum(b[f"{key}_energy_kwh"] for _, b in warm), sum(b[f"{key}_time_s"] for _, b in warm))
+            return [forecast.Part(names[0], per, n_units, power, took), forecast.Part(names[1], fixed, n_fixed, power)]
 
-        t_per, t_fix, t_w = split("train", b_a, b_b)
-        e_per, e_fix, e_w = split("eval", e_a, e_b)
-        took = run_a.training.duration_s + run_b.training.duration_s
-        parts = [forecast.Part("training batches", t_per, batches * config.epochs, t_w, took),
-                 forecast.Part("per-epoch overhead of training", t_fix, config.epochs, t_w),
-                 forecast.Part("evaluated images", e_per, eval_images * n_evals, e_w),
-                 forecast.Part("per-evaluation overhead", e_fix, n_evals, e_w)]
+        parts = (split("train", (b_a, b_b), math.ceil(usable / config.batch_size) * config.epochs,
+                       ("training batches", "per-epoch overhead of training"), config.epochs,
+                       run_a.training.duration_s + run_b.training.duration_s)
+                 + split("eval", (e_a, e_b), eval_images * n_evals,
+                         ("evaluated images", "per-evaluation overhead"), n_evals))
         return forecast.extrapolate(parts, label=config.label, instrument=run_b.training.method_instrument())
 
-    def forecast_html(self, fc: forecast.Forecast) -> str:
-        return forecast_block(fc)
-
-    # ------------------------------------------------------------------ run ------------
     def run(self, config: classify.TrainConfig, reporter) -> Result:
         result = Result(config)
 
         def on_epoch(row: dict) -> None:
             result.rows.append(row)
-            loss = row.get("train_loss_running")
             acc = row.get("test_acc")
             reporter.progress(row["epoch"], config.epochs,
-                              f"epoch {row['epoch']} of {config.epochs}: training loss {loss:.3f}"
+                              f"epoch {row['epoch']} of {config.epochs}: training loss "
+                              f"{row.get('train_loss_running'):.3f}"
                               + (f", test accuracy {100 * acc:.1f}%" if acc is not None else "")
                               + f"; energy measured so far {units.energy(result.energy_kwh, 'kWh')}, "
                                 f"{units.duration(reporter.elapsed())} elapsed")
@@ -167,40 +139,23 @@ class ClassificationAdapter:
                               f"{units.energy(result.energy_kwh, 'kWh')}")
         except StopRun:
             result.stopped = True
-        result.elapsed_s = reporter.elapsed()
         return result
 
     def after(self, result: Result, fc: forecast.Forecast):
         if not result.rows:
-            return ("<p>Stopped before the first epoch ended: nothing was measured yet.</p>", None, None)
+            return "<p>Stopped before the first epoch ended: nothing was measured yet.</p>", None, None
         if result.stopped:  # compare with the forecast scaled to the epochs that ran
             share = len(result.rows) / result.config.epochs
-            fc = forecast.extrapolate([forecast.Part(p.name, p.unit_seconds, p.total_units * share, p.power_w,
-                                                     p.calibration_s) for p in fc.parts], label=fc.label)
-        cmp = forecast.compare(fc, result.time_s, result.energy_kwh)
+            fc = forecast.extrapolate([replace(p, total_units=p.total_units * share) for p in fc.parts],
+                                      label=fc.label)
+        cost, against, cmp = cost_and_comparison(result.time_s, result.energy_kwh, fc)
         acc = result.test_acc
         text = (f"<div class='mlfp-bench-result'><b>Yours: {html.escape(result.config.label)}</b>, "
                 f"{len(result.rows)} epoch(s){' (stopped)' if result.stopped else ''}: "
-                + (f"test accuracy {100 * acc:.1f}%, " if acc is not None else "")
-                + f"time {units.duration(result.time_s)}, energy {units.energy(result.energy_kwh, 'kWh')}, "
-                  f"{units.co2(measure.kwh_to_kg(result.energy_kwh))} CO₂e.<br>"
-                  f"<b>Predicted against actual:</b> time {units.duration(cmp.predicted_s)} vs "
-                  f"{units.duration(cmp.actual_s)}, energy {units.energy(cmp.predicted_kwh, 'kWh')} vs "
-                  f"{units.energy(cmp.actual_kwh, 'kWh')}. {html.escape(cmp.sentence())}"
-                  + ("" if result.run is None else " The run is stored: asking again returns it at once.")
+                + (f"test accuracy {100 * acc:.1f}%, " if acc is not None else "") + f"{cost}.<br>{against}"
+                + ("" if result.run is None else " The run is stored: asking again returns it at once.")
                 + "</div>")
-        png = figure_png(figure(self.runs, result)) if acc is not None else None
-        return text, png, cmp
-
-
-def forecast_block(fc: forecast.Forecast) -> str:
-    """A forecast with its interval and method, as the benches show it."""
-    return (f"<div class='mlfp-bench-forecast'><b>Forecast</b>: time about {units.duration(fc.time_s)} "
-            f"({units.duration(fc.time_low_s)} to {units.duration(fc.time_high_s)}); energy about "
-            f"{units.energy(fc.energy_kwh, 'kWh')} ({units.energy(fc.energy_low_kwh, 'kWh')} to "
-            f"{units.energy(fc.energy_high_kwh, 'kWh')}); CO₂ about {units.co2(fc.emissions_kg)} "
-            f"({units.co2(fc.emissions_low_kg)} to {units.co2(fc.emissions_high_kg)}).<br>"
-            f"<small>Method: {html.escape(fc.method())}</small></div>")
+        return text, png(figure(self.runs, result)) if acc is not None else None, cmp
 
 
 def yours_point(result: Result) -> tuple[float, float]:
@@ -216,13 +171,11 @@ def figure(runs, result: Result):
     fig, ax = new_figure()
     pts = [(r.total_energy_kwh * 3.6e6, 100 * classify.final_accuracy(r)) for r in runs]
     for fam in sorted({r.family for r in runs}):
-        idx = [i for i, r in enumerate(runs) if r.family == fam]
-        ax.scatter([pts[i][0] for i in idx], [pts[i][1] for i in idx], s=36, label=f"chapter's {fam}s",
-                   color=family_colour(fam), zorder=3)
+        mine = [p for p, r in zip(pts, runs) if r.family == fam]
+        ax.scatter(*zip(*mine), s=36, label=f"chapter's {fam}s", color=family_colour(fam), zorder=3)
     if pts:
-        front = classify.pareto_front(pts)
-        ax.step([pts[i][0] for i in front], [pts[i][1] for i in front], where="post", ls="--", color="black",
-                lw=1, label="Pareto front (chapter)")
+        front = [pts[i] for i in classify.pareto_front(pts)]
+        ax.step(*zip(*front), where="post", ls="--", color="black", lw=1, label="Pareto front (chapter)")
     x, y = yours_point(result)
     ax.scatter([x], [y], marker="*", s=260, color="gold", edgecolor="black", zorder=5,
                label=f"yours: {result.config.label}")

@@ -1,29 +1,28 @@
 """The text bench: the only module of the bench that calls :mod:`mlfootprint.textmodels`.
 
-Your sentence with one or more ``[MASK]`` (one forward pass, measured with repeats by
-``tm.measure_fill_mask``, stored), and your prompt continued by N new tokens at a
-temperature (one query, under the tracker). Forecast: queries of 2 and 6 new tokens, three
-times each, give a cost per query and per token, scaled to N tokens. While it runs, a
-streamer counts the tokens (the progress bar) and a stopping rule ends the query when Stop
-is pressed; the tokens made so far, and their measured energy, are kept.
+Your sentence with one or more ``[MASK]`` (one forward pass, measured with repeats, stored),
+and your prompt continued by N new tokens at a temperature (one query, under the tracker).
+Forecast: queries of 2 and 6 new tokens, three times each, give a cost per query and per
+token. While it runs, a streamer counts the tokens (the progress bar) and a stopping rule
+ends the query when Stop is pressed; the tokens made so far, and their energy, are kept.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ipywidgets as widgets
 
 from .. import forecast, measure, store, units
 from .. import textmodels as tm
-from .core import Bench, BenchInputError
+from .core import STYLE, Bench, BenchInputError, cost_and_comparison, per_unit_and_fixed, png, time_sizes, watts
 
 MAX_TOKENS = 512          # the bench's own ceiling on new tokens (the model's context may be larger)
 MAX_CHARS = 4_000         # a sentence or prompt: far more than the bench's models read at once
-CAL_TOKENS = (2, 6)
-CAL_SAMPLES = 3
+CAL_TOKENS = (2, 6)       # the calibration's two queries: this many new tokens each
 
 
 @dataclass
@@ -53,28 +52,23 @@ class TextAdapter:
         self.chapter = dict(chapter or {})   # label -> Measurement per query, drawn beside yours
         self.threads = threads
 
-    @property
+    @functools.cached_property
     def gen_lm(self):
-        if self._gen is None:
-            self._gen = tm.load_model(task="generation")
-        return self._gen
+        return self._gen or tm.load_model(task="generation")
 
-    @property
+    @functools.cached_property
     def fill_lm(self):
-        if self._fill is None:
-            self._fill = tm.load_model(task="fill-mask")
-        return self._fill
+        return self._fill or tm.load_model(task="fill-mask")
 
     def controls(self) -> dict:
-        style = {"description_width": "initial"}
         wide = widgets.Layout(width="560px")
         return {
             "sentence": widgets.Text(value="A [MASK] is used to store a value.", description="sentence with [MASK]",
-                                     style=style, layout=wide),
+                                     style=STYLE, layout=wide),
             "prompt": widgets.Text(value="The cheapest way to train a model is", description="prompt",
-                                   style=style, layout=wide),
-            "n_tokens": widgets.IntText(value=16, description="new tokens", style=style),
-            "temperature": widgets.FloatText(value=0.0, description="temperature (0 = greedy)", style=style),
+                                   style=STYLE, layout=wide),
+            "n_tokens": widgets.IntText(value=16, description="new tokens", style=STYLE),
+            "temperature": widgets.FloatText(value=0.0, description="temperature (0 = greedy)", style=STYLE),
         }
 
     def parse(self, values: dict) -> Job:
@@ -102,7 +96,6 @@ class TextAdapter:
             raise BenchInputError(f"temperature must be from 0 (greedy) to 5, got {t:g}.")
         return Job(sentence, prompt, n, t)
 
-    # ------------------------------------------------------------------ forecast -------
     def _query(self, job: Job, n: int):
         return tm.generate(self.gen_lm, job.prompt, n, temperature=job.temperature, stop_at_eos=False,
                            announce=False)
@@ -114,33 +107,16 @@ class TextAdapter:
                                               name="fill-in-the-blank query", samples=3, min_seconds=0.2)
             self._query(job, CAL_TOKENS[0])  # warm-up
             start = time.perf_counter()
-            pairs = []
             with measure.track("calibration: generation") as t:
-                for _ in range(CAL_SAMPLES):
-                    times = []
-                    for n in CAL_TOKENS:
-                        t0 = time.perf_counter()
-                        self._query(job, n)
-                        times.append(time.perf_counter() - t0)
-                    pairs.append(times)
-        rec = t.record
-        power = rec.energy_kwh * 3.6e6 / rec.duration_s if rec.duration_s else 0.0
-        span = CAL_TOKENS[1] - CAL_TOKENS[0]
-        per_token = tuple(max(b - a, 1e-9) / span for a, b in pairs)
-        setup = tuple(max(a - CAL_TOKENS[0] * p, 0.0) for (a, _), p in zip(pairs, per_token))
-        took = time.perf_counter() - start
+                rounds = time_sizes(lambda n: self._query(job, n), CAL_TOKENS)
+        took, power = time.perf_counter() - start, watts(t.record.energy_kwh, t.record.duration_s)
+        per_token, setup = per_unit_and_fixed(rounds, CAL_TOKENS)
         parts = [fill_part,
                  forecast.Part("generation query set-up (prompt)", setup, 1, power, took / 2),
                  forecast.Part("new tokens", per_token, job.n_tokens, power, took / 2)]
         return forecast.extrapolate(parts, label=f"{job.n_tokens} new tokens and one blank-filling query",
-                                    instrument=rec.method_instrument())
+                                    instrument=t.record.method_instrument())
 
-    def forecast_html(self, fc) -> str:
-        from .classification import forecast_block
-
-        return forecast_block(fc)
-
-    # ------------------------------------------------------------------ run ------------
     def run(self, job: Job, reporter) -> Result:
         from transformers import StoppingCriteria, StoppingCriteriaList
         from transformers.generation.streamers import BaseStreamer
@@ -208,54 +184,37 @@ class TextAdapter:
         return result
 
     def after(self, result: Result, fc):
-        gen = result.generation
+        gen, rec = result.generation, result.gen_record
         made = gen.n_new_tokens if gen is not None else 0
-        parts = [p for p in fc.parts]
+        parts = list(fc.parts[1:])   # the generation query only
         if result.stopped and made < result.job.n_tokens:
-            parts[-1] = forecast.Part(parts[-1].name, parts[-1].unit_seconds, made, parts[-1].power_w,
-                                      parts[-1].calibration_s)
-        fc2 = forecast.extrapolate(parts[1:], label=fc.label)  # the generation query only
-        cmp = forecast.compare(fc2, result.gen_record.duration_s, result.gen_record.energy_kwh)
+            parts[-1] = replace(parts[-1], total_units=made)
+        cost, against, cmp = cost_and_comparison(rec.duration_s, rec.energy_kwh,
+                                                 forecast.extrapolate(parts, label=fc.label),
+                                                 " (generation query)")
         best = ", ".join(html.escape(p[0]["token"]) for p in result.fill.predictions)
         text = (f"<div class='mlfp-bench-result'><b>Yours</b>: blank(s) filled with <b>{best}</b> "
                 f"({units.energy(result.fill_record.energy_kwh, 'kWh')} per query, "
                 f"{result.fill_record.repeats} repeats).<br>"
                 f"<span style='color:#777'>{html.escape(gen.prompt)}</span><b>{html.escape(gen.new_text)}</b><br>"
-                f"{made} new tokens{' (stopped)' if result.stopped else ''}: "
-                f"{units.duration(result.gen_record.duration_s)}, "
-                f"{units.energy(result.gen_record.energy_kwh, 'kWh')}, "
-                f"{units.co2(measure.kwh_to_kg(result.gen_record.energy_kwh))} CO₂e (single run).<br>"
-                f"<b>Predicted against actual</b> (generation query): time {units.duration(cmp.predicted_s)} vs "
-                f"{units.duration(cmp.actual_s)}, energy {units.energy(cmp.predicted_kwh, 'kWh')} vs "
-                f"{units.energy(cmp.actual_kwh, 'kWh')}. {html.escape(cmp.sentence())}</div>")
-        return text, figure_png(self.chapter, result), cmp
+                f"{made} new tokens{' (stopped)' if result.stopped else ''}: {cost} (single run).<br>"
+                f"{against}</div>")
+        return text, png(figure(self.chapter, result)), cmp
 
 
 def figure(chapter: dict, result: Result):
     """Energy per query: the chapter's queries and yours (marked "yours"), log scale."""
-    from ..plots import FAMILY_COLOURS, new_figure
+    from ..plots import energy_barh, family_colour, new_figure
 
-    items = [(label, rec.energy_j, False) for label, rec in chapter.items()]
-    items += [("yours: fill-in-the-blank", result.fill_record.energy_j, True),
-              (f"yours: {result.generation.n_new_tokens} new tokens", result.gen_record.energy_j, True)]
+    items = [(label, rec.energy_j, family_colour("generation" if "token" in label else "fill-mask"))
+             for label, rec in chapter.items()]
+    items += [("yours: fill-in-the-blank", result.fill_record.energy_j, "gold"),
+              (f"yours: {result.generation.n_new_tokens} new tokens", result.gen_record.energy_j, "gold")]
     fig, ax = new_figure(6.8, 0.55 * len(items) + 1.6)
-    labels = [i[0] for i in items][::-1]
-    values = [i[1] for i in items][::-1]
-    colours = [("gold" if i[2] else FAMILY_COLOURS.get("generation" if "token" in i[0] else "fill-mask", "#777"))
-               for i in items][::-1]
-    ax.barh(labels, values, color=colours, edgecolor="black")
-    for y, v in enumerate(values):
-        ax.text(v, y, f" {units.energy(v, 'J')}", va="center", fontsize=8)
-    ax.set_xscale("log")
+    energy_barh(ax, items)
     ax.set_xlabel("energy per query (J, log scale)")
     ax.set_title("Cost per query: the chapter's and yours")
     return fig
-
-
-def figure_png(chapter: dict, result: Result) -> bytes:
-    from ..widgets import figure_png as to_png
-
-    return to_png(figure(chapter, result))
 
 
 def text_bench(gen_lm=None, fill_lm=None, chapter: dict | None = None, *, threads: int | None = None,

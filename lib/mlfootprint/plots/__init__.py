@@ -2,13 +2,13 @@
 
 **Colours.** :data:`PALETTE` is Okabe-Ito's (2008) plus a dark grey and Paul Tol's indigo;
 every pair stays at least 16 CIELAB units apart under simulated protanopia, deuteranopia and
-tritanopia (checked by ``tests/test_plots.py``). Importing this package makes it matplotlib's
-colour cycle. Each family has a colour *and* a marker, so no figure relies on colour alone.
+tritanopia (checked by ``tests/test_plots.py``); it is matplotlib's colour cycle once this
+package is imported. Each family has a colour *and* a marker: no figure relies on colour alone.
 
 **Alt text and captions.** Importing this package wraps IPython's PNG formatter so that each
 figure's PNG output carries ``{"alt": ..., "caption": ...}``, which ``book/_ext/figure_alt.py``
-writes into ``<img alt>`` and ``<figcaption>``. The alt text is what :func:`describe` set,
-else one made from the titles, axis labels (with log scales) and legend entries.
+writes into ``<img alt>`` and ``<figcaption>``: what :func:`describe` set, else alt text made
+from the titles, axis labels (with log scales) and legend entries.
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import weakref
 
 import matplotlib
 import matplotlib.pyplot as plt
 from cycler import cycler
 from matplotlib.figure import Figure
+
+from .. import units
 
 # Okabe-Ito, then a dark grey and Paul Tol's indigo for the ninth and tenth series.
 PALETTE = {
@@ -51,12 +54,12 @@ matplotlib.rcParams["axes.prop_cycle"] = cycler(color=CYCLE)
 
 
 def family_colour(family: str) -> str:
-    """The colour of a model family (dark grey for one not in :data:`FAMILY_COLOURS`)."""
+    """The colour of a model family (dark grey for an unknown one)."""
     return FAMILY_COLOURS.get(family, PALETTE["dark grey"])
 
 
 def family_marker(family: str) -> str:
-    """The marker of a model family (``"o"`` for one not in :data:`FAMILY_MARKERS`)."""
+    """The marker of a model family (``"o"`` for an unknown one)."""
     return FAMILY_MARKERS.get(family, "o")
 
 
@@ -72,6 +75,16 @@ def method_footnote(fig, record_or_text) -> None:
     fig.text(0.0, -0.02, f"Method: {text}", fontsize=7, ha="left", va="top", wrap=True, alpha=0.8)
 
 
+def energy_barh(ax, items, unit: str | None = None) -> None:
+    """Horizontal bars, top to bottom, of ``(label, energy in J, colour)`` items on a log axis,
+    each labelled with its energy (in ``unit``, else each in its own)."""
+    labels, values, colours = (list(column)[::-1] for column in zip(*items))
+    ax.barh(labels, values, color=colours, edgecolor="#333333")
+    ax.set_xscale("log")
+    for y, v in enumerate(values):
+        ax.text(v, y, " " + units.energy(v, "J", to=unit), va="center", fontsize=8)
+
+
 # ------------------------------------------------------------------ alt text, captions --
 _DESCRIPTIONS: "weakref.WeakKeyDictionary[Figure, dict]" = weakref.WeakKeyDictionary()
 
@@ -80,26 +93,17 @@ def describe(fig: Figure, alt: str | None = None, caption: str | None = None) ->
     """Give ``fig`` its own alt text and/or a caption (shown under it); returns ``fig``."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    for name, value in (("alt", alt), ("caption", caption)):
-        if value is not None and (not isinstance(value, str) or not value.strip()):
+    given = {name: value for name, value in (("alt", alt), ("caption", caption)) if value is not None}
+    for name, value in given.items():
+        if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{name} must be a non-empty string or None, got {value!r}")
-    entry = _DESCRIPTIONS.setdefault(fig, {})
-    if alt is not None:
-        entry["alt"] = " ".join(alt.split())
-    if caption is not None:
-        entry["caption"] = " ".join(caption.split())
+    _DESCRIPTIONS.setdefault(fig, {}).update({name: " ".join(v.split()) for name, v in given.items()})
     return fig
-
-
-def caption(fig: Figure) -> str | None:
-    """The caption given to ``fig`` with :func:`describe`, if any."""
-    return _DESCRIPTIONS.get(fig, {}).get("caption")
 
 
 def _clean(text: str) -> str:
     """Matplotlib text as read aloud: mathtext markers and newlines removed."""
-    text = text.replace("$", "").replace("\\mathrm", "").replace("{", "").replace("}", "")
-    return " ".join(text.split())
+    return " ".join(re.sub(r"\$|\\mathrm|[{}]", "", text).split())
 
 
 def _axes_description(ax) -> str:
@@ -123,10 +127,8 @@ def alt_text(fig: Figure) -> str:
     own = _DESCRIPTIONS.get(fig, {}).get("alt")
     if own:
         return own
-    sentences = []
-    suptitle = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
-    if _clean(suptitle):
-        sentences.append(_clean(suptitle))
+    suptitle = _clean(fig.get_suptitle() if hasattr(fig, "get_suptitle") else "")
+    sentences = [suptitle] if suptitle else []
     described_axes = []
     for ax in fig.get_axes():
         if not ax.get_visible() or (not ax.axison and not ax.get_title()):
@@ -153,19 +155,15 @@ def alt_text(fig: Figure) -> str:
 
 def figure_metadata(fig: Figure) -> dict:
     """The PNG output metadata that carries alt text and caption into the built page."""
-    meta = {"alt": alt_text(fig)}
-    cap = caption(fig)
-    if cap:
-        meta["caption"] = cap
-    return meta
+    cap = _DESCRIPTIONS.get(fig, {}).get("caption")
+    return {"alt": alt_text(fig), **({"caption": cap} if cap else {})}
 
 
-def figure_png(fig: Figure, dpi: int = 90, close: bool = True) -> bytes:
+def figure_png(fig: Figure, dpi: int = 90) -> bytes:
     """PNG bytes of ``fig``; the figure is then closed (so it is not shown twice)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    if close:
-        plt.close(fig)
+    plt.close(fig)
     return buf.getvalue()
 
 
@@ -181,10 +179,10 @@ def png_html(png: bytes, alt: str, caption: str | None = None) -> str:
             f' style="max-width:100%;height:auto">{cap}</figure>')
 
 
-def figure_html(fig: Figure, dpi: int = 90, close: bool = True) -> str:
+def figure_html(fig: Figure, dpi: int = 90) -> str:
     """``fig`` as an HTML ``<figure>`` (inline PNG, alt text, caption), for widget views."""
     meta = figure_metadata(fig)
-    return png_html(figure_png(fig, dpi=dpi, close=close), meta["alt"], meta.get("caption"))
+    return png_html(figure_png(fig, dpi=dpi), meta["alt"], meta.get("caption"))
 
 
 # ------------------------------------------------------------------ IPython formatter ---
@@ -203,16 +201,20 @@ def _wrap_printer(printer):
     return png_with_description
 
 
-def _ensure_png_metadata(*_args) -> None:
-    """Make the PNG formatter for figures add alt text and caption (idempotent)."""
+def _shell():
+    """The running IPython shell, or None (a script, or IPython not installed)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with the course
-        return
+        return None
     shell = get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return
-    formatter = shell.display_formatter.formatters.get("image/png")
+    return shell if shell is not None and hasattr(shell, "display_formatter") else None
+
+
+def _ensure_png_metadata(*_args) -> None:
+    """Make the PNG formatter for figures add alt text and caption (idempotent)."""
+    shell = _shell()
+    formatter = shell.display_formatter.formatters.get("image/png") if shell else None
     if formatter is None:
         return
     try:
@@ -227,11 +229,7 @@ def install_figure_metadata() -> None:
     """Called on import: activate the inline backend now (it registers its PNG formatter on
     the first figure otherwise), wrap that formatter, and re-check before every cell in case
     ``%matplotlib inline`` or ``%config InlineBackend`` replaced it."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
+    shell = _shell()
     if shell is None or not hasattr(shell, "events"):
         return
     formatter = shell.display_formatter.formatters.get("image/png")
@@ -245,8 +243,3 @@ def install_figure_metadata() -> None:
 
 
 install_figure_metadata()
-
-__all__ = ["PALETTE", "CYCLE", "FAMILY_COLOURS", "FAMILY_MARKERS", "family_colour",
-           "family_marker", "new_figure", "method_footnote", "describe", "caption",
-           "alt_text", "figure_metadata", "figure_png", "png_html", "figure_html",
-           "install_figure_metadata", "UNDESCRIBED"]
