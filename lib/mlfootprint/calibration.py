@@ -1,8 +1,5 @@
-"""Experiments about the measuring itself: what the tracker reports, and how stable it is.
-
-Used by the "Measuring" chapter. Each function returns plain records (lists of dicts or
-:class:`~mlfootprint.measure.Measurement`), cached under ``data/results/measuring``.
-"""
+"""The Measuring chapter's experiments on the tracker itself: what it reports and how
+stable it is. Each returns plain records, cached under ``data/results/measuring``."""
 
 from __future__ import annotations
 
@@ -17,7 +14,7 @@ import psutil
 import torch
 
 from . import compare, measure, units
-from .checks import integer, number
+from .checks import int_list, integer, number
 from .progress import tqdm
 from .store import cached
 from .threads import torch_threads
@@ -43,19 +40,31 @@ def check_work(n_calls: int, size: int = MATRIX_SIZE) -> tuple[int, int]:
     return n_calls, size
 
 
-def _check_repeats(repeats: int, min_seconds: float = 0.0) -> None:
-    repeats = integer("repeats", repeats, lo=1, hi=measure.MAX_REPEATS)
+def _check_pairs(n_calls: int, size: int, repeats: int, threads: int, min_seconds: float = 0.0,
+                 name: str = "repeats") -> dict:
+    """The settings of a paired experiment, checked (and its work bounded) before it runs."""
+    check_work(n_calls, size)
+    repeats = integer(name, repeats, lo=1, hi=measure.MAX_REPEATS)
     min_seconds = number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
     if repeats * min_seconds > measure.MAX_TOTAL_SECONDS:
-        raise ValueError(f"repeats x min_seconds must be at most {measure.MAX_TOTAL_SECONDS:,.0f} s, "
+        raise ValueError(f"{name} x min_seconds must be at most {measure.MAX_TOTAL_SECONDS:,.0f} s, "
                          f"got {repeats} x {min_seconds:g} s")
+    return {"n_calls": n_calls, "pairs": repeats, "size": size,
+            "threads": integer("threads", threads, lo=1, hi=MAX_THREADS)}
+
+
+def _kept(name: str, settings: dict, compute):
+    """``compute()`` on the settings' threads, kept by the store under ``measuring/name``."""
+    def run():
+        with torch_threads(settings["threads"]):
+            return compute()
+
+    return cached(f"measuring/{name}", settings, run, code=(__name__,))
 
 
 def matmul_work(n_calls: int, size: int = MATRIX_SIZE, seed: int = 0):
-    """A deterministic CPU workload: ``n_calls`` products of two ``size`` x ``size`` matrices.
-
-    Returns a function that does the work; 2 * size**3 floating-point operations per call.
-    """
+    """A function doing ``n_calls`` products of two seeded ``size`` x ``size`` matrices
+    (2 * size**3 floating-point operations each)."""
     n_calls, size = check_work(n_calls, size)
     g = torch.Generator().manual_seed(seed)
     a = torch.randn(size, size, generator=g)
@@ -78,34 +87,30 @@ def energy_vs_work(n_calls_list=(0, 1, 3, 10, 30, 100, 300, 1000, 3000), runs: i
                    size: int = MATRIX_SIZE, threads: int = 1) -> list[dict]:
     """Measure each amount of work ``runs`` times on ``threads`` torch thread(s) *without*
     repeating it to a minimum duration, the way a naive user would; one row per run."""
-    if isinstance(n_calls_list, (str, bytes)) or not hasattr(n_calls_list, "__iter__") or not list(n_calls_list):
-        raise TypeError(f"n_calls_list must be a non-empty list of call counts, got {n_calls_list!r:.60}")
-    for i, n in enumerate(n_calls_list):
-        check_work(integer(f"n_calls_list[{i}]", n, lo=0), size)
-    integer("runs", runs, lo=1, hi=MAX_RUNS)
-    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
-    settings = {"n_calls": list(n_calls_list), "runs": runs, "size": size, "threads": threads}
+    n_calls_list = list(int_list("n_calls_list", n_calls_list, lo=0, example="[0, 10, 100]"))
+    for n in n_calls_list:
+        check_work(n, size)
+    settings = {"n_calls": n_calls_list, "runs": integer("runs", runs, lo=1, hi=MAX_RUNS),
+                "size": size, "threads": integer("threads", threads, lo=1, hi=MAX_THREADS)}
 
     def compute():
         rows = []
-        with torch_threads(threads):
-            matmul_work(10, size)()  # warm the BLAS library so the first size is not penalised
-            for n in tqdm(n_calls_list, desc="energy vs work"):
-                work = matmul_work(n, size)
-                for run in range(runs):
-                    _, rec = measure.measure_once(work, label=f"{n} matmuls", settings={"n_calls": n})
-                    rows.append({"n_calls": n, "flops": flops(n, size), "run": run,
-                                 "record": rec.to_dict()})
+        matmul_work(10, size)()  # warm the BLAS library so the first size is not penalised
+        for n in tqdm(n_calls_list, desc="energy vs work"):
+            work = matmul_work(n, size)
+            for run in range(runs):
+                _, rec = measure.measure_once(work, label=f"{n} matmuls", settings={"n_calls": n})
+                rows.append({"n_calls": n, "flops": flops(n, size), "run": run, "record": rec.to_dict()})
         return rows
 
-    return cached("measuring/energy_vs_work", settings, compute, code=(__name__,))
+    return _kept("energy_vs_work", settings, compute)
 
 
 def work_charges(rows: list[dict], ram_floor_w: float) -> dict:
-    """What :func:`energy_vs_work`'s runs say about the charge of the same work: the floor (the
-    median charge of no work), the power charged to the largest runs, the wall time of an empty
-    run the RAM was not charged for, the amount whose runs scattered most, how many runs cost
-    less than a run of less work, and the runs with the lowest RAM and highest CPU power."""
+    """What :func:`energy_vs_work`'s runs say: the floor (median charge of no work), the power
+    charged to the largest runs, the wall time of an empty run the RAM was not charged for, the
+    amount whose runs scattered most, how many runs cost less than a run of less work, and the
+    runs with the lowest RAM and highest CPU power."""
     number("ram_floor_w", ram_floor_w, lo=0, lo_open=True)
     runs = [(row["n_calls"], measure.Measurement.from_dict(row["record"])) for row in rows]
     empty = [r for n, r in runs if n == 0]
@@ -129,10 +134,6 @@ def work_charges(rows: list[dict], ram_floor_w: float) -> dict:
     }
 
 
-def _energies(records) -> list[float]:
-    return [measure.Measurement.from_dict(r).energy_kwh for r in records]
-
-
 def _pairs_dict(pairs: compare.Pairs) -> dict:
     return {"a": [r.to_dict() for r in pairs.a], "b": [r.to_dict() for r in pairs.b]}
 
@@ -141,10 +142,8 @@ def naive_vs_repeated(size: int = MATRIX_SIZE, pairs: int = 3, min_seconds: floa
                       threads: int = 1) -> dict:
     """One short call measured naively (cold: matrices of a size not used before, measured
     once) paired with the repeated protocol on warm calls: {"a": cold, "b": repeated}."""
-    check_work(1, integer("size", size, lo=1, hi=MAX_SIZE - 100))
-    _check_repeats(pairs, min_seconds)
-    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
-    settings = {"size": size, "pairs": pairs, "min_seconds": min_seconds, "threads": threads}
+    integer("size", size, lo=1, hi=MAX_SIZE - 100)
+    settings = {**_check_pairs(1, size, pairs, threads, min_seconds, "pairs"), "min_seconds": min_seconds}
     sizes = iter(range(size + 1, size + 100))
     warm = matmul_work(1, size)
 
@@ -155,62 +154,46 @@ def naive_vs_repeated(size: int = MATRIX_SIZE, pairs: int = 3, min_seconds: floa
         return measure.measure_repeated(warm, label="one call, repeated protocol", repeats=1,
                                         min_seconds=min_seconds)
 
-    def compute():
-        with torch_threads(threads):
-            return _pairs_dict(compare.measure_pairs(cold, repeated, pairs=pairs))
-
-    return cached("measuring/naive_vs_repeated", settings, compute, code=(__name__,))
+    return _kept("naive_vs_repeated", settings,
+                 lambda: _pairs_dict(compare.measure_pairs(cold, repeated, pairs=pairs)))
 
 
 def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
                    threads: int = 1) -> dict:
     """The same work on ``threads`` torch thread(s) under CodeCarbon's ``machine`` mode (A)
     and ``process`` mode (B), in ``repeats`` interleaved pairs: {"a": [...], "b": [...]}."""
-    check_work(n_calls, size)
-    _check_repeats(repeats)
-    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
-    settings = {"n_calls": n_calls, "pairs": repeats, "size": size, "threads": threads}
-    work = matmul_work(n_calls, size)
+    settings = _check_pairs(n_calls, size, repeats, threads)
+    one = _in_mode(matmul_work(n_calls, size), threads)
+    return _kept("tracking_modes", settings, lambda: _pairs_dict(
+        compare.measure_pairs(one("machine"), one("process"), pairs=repeats)))
 
-    def one(mode):
-        return lambda: measure.measure_once(work, label=f"{mode} mode", tracking_mode=mode,
-                                            settings={"threads": threads})[1]
 
-    def compute():
-        with torch_threads(threads):
-            return _pairs_dict(compare.measure_pairs(one("machine"), one("process"), pairs=repeats))
+def _in_mode(work, threads: int):
+    """``one(mode, beside=None)``: a callable measuring ``work`` once in ``mode`` (beside a
+    busy neighbour when ``beside``), returning its record."""
+    def one(mode: str, beside: bool | None = None):
+        extra = {} if beside is None else {"neighbour": beside}
 
-    return cached("measuring/tracking_modes", settings, compute, code=(__name__,))
+        def run():
+            with busy_neighbour(bool(beside)):
+                return measure.measure_once(work, label=f"{mode} mode", tracking_mode=mode,
+                                            settings={"threads": threads, **extra})[1]
+        return run
+
+    return one
 
 
 def neighbour_effect(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
                      threads: int = 1) -> dict:
     """The same work measured alone (A) and beside a busy neighbour (B), in ``repeats``
-    interleaved pairs, in each tracking mode: {mode: {"a": [...], "b": [...]}}.
-
-    Machine mode charges the whole machine's load, so a neighbour's work is charged to
-    ours; process mode counts this process's CPU time (and its children's: the neighbour is
-    not one, see :func:`busy_neighbour`).
-    """
-    check_work(n_calls, size)
-    _check_repeats(repeats)
-    threads = integer("threads", threads, lo=1, hi=MAX_THREADS)
-    settings = {"n_calls": n_calls, "pairs": repeats, "size": size, "threads": threads}
-    work = matmul_work(n_calls, size)
-
-    def one(mode, beside):
-        def run():
-            with busy_neighbour(beside):
-                return measure.measure_once(work, label=f"{mode} mode", tracking_mode=mode,
-                                            settings={"threads": threads, "neighbour": beside})[1]
-        return run
-
-    def compute():
-        with torch_threads(threads):
-            return {mode: _pairs_dict(compare.measure_pairs(one(mode, False), one(mode, True), pairs=repeats))
-                    for mode in measure.TRACKING_MODES}
-
-    return cached("measuring/neighbour_effect", settings, compute, code=(__name__,))
+    interleaved pairs, in each tracking mode: {mode: {"a": [...], "b": [...]}}. Machine mode
+    charges a neighbour's work to ours; process mode counts this process's CPU time (and its
+    children's: the neighbour is not one, see :func:`busy_neighbour`)."""
+    settings = _check_pairs(n_calls, size, repeats, threads)
+    one = _in_mode(matmul_work(n_calls, size), threads)
+    return _kept("neighbour_effect", settings, lambda: {
+        mode: _pairs_dict(compare.measure_pairs(one(mode, False), one(mode, True), pairs=repeats))
+        for mode in measure.TRACKING_MODES})
 
 
 def aa_noise(pairs: int = 3, short_seconds: float = 0.5, long_calls: int = 3000,
@@ -222,7 +205,7 @@ def aa_noise(pairs: int = 3, short_seconds: float = 0.5, long_calls: int = 3000,
     pairs = integer("pairs", pairs, lo=2, hi=20)
     short_seconds = number("short_seconds", short_seconds, lo=0.05, hi=5.0)
     check_work(long_calls, size)
-    threads = [integer(f"threads[{i}]", t, lo=1, hi=MAX_THREADS) for i, t in enumerate(threads)]
+    threads = list(int_list("threads", threads, hi=MAX_THREADS, example="(1, 2)"))
     settings = {"pairs": pairs, "short_seconds": short_seconds, "long_calls": long_calls,
                 "threads": threads, "size": size, "neighbour_s": NEIGHBOUR_SETTLE_S}
     one, long = matmul_work(1, size), matmul_work(long_calls, size)
@@ -248,9 +231,9 @@ def aa_summary(rows: list[dict]) -> list[dict]:
     how busy the machine was (other processes' share of its CPU, over the records)."""
     out = []
     for row in rows:
-        a, b = _energies(row["a"]), _energies(row["b"])
-        shares = [measure.Measurement.from_dict(r).busy_share for r in (*row["a"], *row["b"])]
-        known = [s for s in shares if s is not None]
+        a, b = ([measure.Measurement.from_dict(r) for r in row[k]] for k in "ab")
+        known = [r.busy_share for r in a + b if r.busy_share is not None]
+        a, b = [r.energy_kwh for r in a], [r.energy_kwh for r in b]
         out.append({"work": row["work"], "threads": row["threads"], "neighbour": row["neighbour"],
                     "verdict": compare.verdict(a, b), "ratios": [x / y for x, y in zip(a, b)],
                     "busy_low": min(known) if known else None, "busy_high": max(known) if known else None})
@@ -261,11 +244,8 @@ def aa_summary(rows: list[dict]) -> list[dict]:
 def busy_neighbour(active: bool = True, *, max_seconds: float = NEIGHBOUR_MAX_S):
     """Another Python process spinning on one CPU thread while the block runs, stopped when
     the block ends (also on an error), and on its own after ``max_seconds`` at the latest.
-
     It is started through a short-lived go-between, so that it is *not* a child of this
-    process: CodeCarbon's process mode counts the CPU time of a process's children as its
-    own, and would charge the neighbour's work to ours.
-    """
+    process: CodeCarbon's process mode counts its children's CPU time as its own."""
     max_seconds = number("max_seconds", max_seconds, lo=0.1, hi=3600)
     if not active:
         yield None

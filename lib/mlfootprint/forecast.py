@@ -1,23 +1,10 @@
 """What a run will cost, predicted from a short calibration before it starts.
 
-In the spirit of carbontracker's epoch-one prediction (Anthony, Kanding and Selvan, 2020):
-run a small, representative piece of the work, time it and measure its power with the
-course's tracker, then scale it up to the whole run. Here the piece is chosen per workload
-(a few warm batches of training, one evaluation pass, a few generated tokens) and the
-workload's *parts* are scaled apart, each by how many times the full run repeats it.
-
-- :class:`Part` -- one kind of repeated work: seconds per unit seen in the calibration
-  (several samples, so their spread is known), how many units the full run does, and the
-  average power charged while it ran;
-- :func:`extrapolate` -- the arithmetic: a :class:`Forecast` with time, energy and an
-  interval, and the sentence that says how it was made (:meth:`Forecast.method`);
-- :func:`calibrate` -- times a ``step()`` callable a few times under the tracker and
-  returns its :class:`Part` (warm-up steps excluded);
-- :func:`tracker_overhead` -- what the tracker's own start and stop add to a run measured
-  in one window (it matters for runs of a few hundredths of a second);
-- :func:`compare` -- predicted against actual, as ratios.
-
-CO2 is never stored: :attr:`Forecast.emissions_kg` is energy x the grid in force now.
+In the spirit of carbontracker's epoch-one prediction (Anthony, Kanding and Selvan, 2020): a
+small, representative piece of each kind of work (a :class:`Part`: a few warm batches, one
+evaluation pass, a few tokens) is timed under the tracker and scaled by how many times the
+full run repeats it (:func:`calibrate`, :func:`extrapolate`); :func:`compare` checks the
+forecast against the actual run. CO2 is never stored: it is energy x the grid in force now.
 
 The interval: each part's seconds per unit vary between calibration samples; the
 forecast's relative half-width is twice that spread's standard error (about 95% if the
@@ -44,6 +31,14 @@ METHOD_NAME = "calibrate-and-scale"
 MAX_CALIBRATION_S = 300.0   # samples x min_seconds: a calibration is a short piece of the run
 
 
+def _non_negative(name: str, v: Any, prefix: str = "", *, positive: bool = False, why: str = "") -> None:
+    """A ValueError naming ``name`` unless ``v`` is a finite number >= 0 (> 0 if ``positive``)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0 \
+            or (positive and v == 0):
+        raise ValueError(f"{prefix}{name} must be a {'positive' if positive else 'non-negative'} "
+                         f"number{why}, got {v!r}")
+
+
 @dataclass(frozen=True)
 class Part:
     """One kind of repeated work in a run."""
@@ -55,14 +50,17 @@ class Part:
     calibration_s: float = 0.0  # wall time the calibration of this part took (warm-up included)
 
     def __post_init__(self):
-        samples = _samples(self.name, self.unit_seconds)
+        value, prefix = self.unit_seconds, f"part {self.name!r}: "
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__") \
+                or any(isinstance(s, bool) or not isinstance(s, numbers.Real) for s in value):
+            raise TypeError(f"{prefix}unit_seconds must be a list of seconds per unit, such as "
+                            f"(0.012, 0.011), got {value!r:.60}")
+        samples = tuple(float(s) for s in value)
         if not samples or any(not math.isfinite(s) or s < 0 for s in samples):
-            raise ValueError(f"part {self.name!r}: unit_seconds must be non-negative numbers, got {self.unit_seconds!r}")
+            raise ValueError(f"{prefix}unit_seconds must be non-negative numbers, got {value!r}")
         object.__setattr__(self, "unit_seconds", samples)
         for name in ("total_units", "power_w", "calibration_s"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-                raise ValueError(f"part {self.name!r}: {name} must be a non-negative number, got {v!r}")
+            _non_negative(name, getattr(self, name), prefix)
 
     @property
     def seconds_per_unit(self) -> float:
@@ -72,11 +70,8 @@ class Part:
     @property
     def rel_error(self) -> float:
         """Standard error of the mean seconds per unit, relative (0 with one sample)."""
-        n = len(self.unit_seconds)
-        mean = statistics.fmean(self.unit_seconds)
-        if n < 2 or mean == 0:
-            return 0.0
-        return statistics.stdev(self.unit_seconds) / mean / math.sqrt(n)
+        n, mean = len(self.unit_seconds), statistics.fmean(self.unit_seconds)
+        return statistics.stdev(self.unit_seconds) / mean / math.sqrt(n) if n > 1 and mean else 0.0
 
     @property
     def seconds(self) -> float:
@@ -85,18 +80,6 @@ class Part:
     @property
     def energy_kwh(self) -> float:
         return self.seconds * self.power_w / 3.6e6
-
-
-def _samples(name: str, value: Any) -> tuple:
-    """``unit_seconds`` as floats; a string (read as digits) or a non-number is a TypeError."""
-    wrong = TypeError(f"part {name!r}: unit_seconds must be a list of seconds per unit, such as "
-                      f"(0.012, 0.011), got {value!r:.60}")
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise wrong
-    samples = tuple(value)
-    if any(isinstance(s, bool) or not isinstance(s, numbers.Real) for s in samples):
-        raise wrong
-    return tuple(float(s) for s in samples)
 
 
 @dataclass(frozen=True)
@@ -137,20 +120,18 @@ class Forecast:
     def method(self) -> str:
         """How this forecast was made, in words a learner can check."""
         parts = "; ".join(f"{p.name}: {len(p.unit_seconds)} calibration sample(s) of "
-                          f"{_fmt_s(p.seconds_per_unit)} per unit ({units.spread_percent(p.rel_error)} standard error), "
-                          f"x {p.total_units:,.0f} units, at {p.power_w:.1f} W"
+                          f"{units.duration(p.seconds_per_unit)} per unit ({units.spread_percent(p.rel_error)} "
+                          f"standard error), x {p.total_units:,.0f} units, at {p.power_w:.1f} W"
                           for p in self.parts)
         grid = measure.carbon_intensity()
         text = (f"Forecast by calibration and scaling (like carbontracker's first-epoch prediction): "
-                f"{parts}. The calibration took {_fmt_s(self.calibration_s)}. Interval: "
+                f"{parts}. The calibration took {units.duration(self.calibration_s)}. Interval: "
                 f"{units.spread_percent(self.half_width)} (twice the standard error of the calibration, at least "
                 f"{units.spread_percent(DEFAULT_FLOOR, sign=False)} because the machine's load can change). CO₂ = energy x "
                 f"{grid.g_per_kwh:.0f} g CO₂e/kWh ({grid.country_name}).")
         if self.instrument:
             text += f" Power from the tracker: {self.instrument}"
-        for note in self.notes:
-            text += f" {note}"
-        return text
+        return " ".join([text, *self.notes])
 
     def summary(self, system: str = "J") -> str:
         """Time, energy (in joules, or watt-hours with ``system="Wh"``) and CO₂, with the interval."""
@@ -161,20 +142,12 @@ class Forecast:
                 f"{units.co2(self.emissions_kg)} CO₂e")
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["parts"] = [asdict(p) for p in self.parts]
-        return d
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Forecast":
-        d = dict(d)
-        d["parts"] = tuple(Part(**p) for p in d.get("parts", ()))
-        d["notes"] = tuple(d.get("notes", ()))
-        return cls(**d)
-
-
-def _fmt_s(seconds: float) -> str:
-    return units.duration(seconds)
+        return cls(**{**d, "parts": tuple(Part(**p) for p in d.get("parts", ())),
+                      "notes": tuple(d.get("notes", ()))})
 
 
 def extrapolate(parts: Sequence[Part], *, label: str, fixed_s: float = 0.0, fixed_power_w: float = 0.0,
@@ -186,8 +159,7 @@ def extrapolate(parts: Sequence[Part], *, label: str, fixed_s: float = 0.0, fixe
     if not parts:
         raise ValueError("a forecast needs at least one calibrated part")
     for name, v in (("fixed_s", fixed_s), ("fixed_power_w", fixed_power_w), ("floor", floor)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+        _non_negative(name, v)
     timeless = [p.name for p in parts if p.total_units > 0 and max(p.unit_seconds) == 0]
     if timeless and len(timeless) == sum(p.total_units > 0 for p in parts):
         raise ValueError(f"every calibration sample of {', '.join(map(repr, timeless))} took 0 s, so "
@@ -207,8 +179,22 @@ def calibrate(step: Callable[[], Any], total_units: float, *, name: str, units_p
               warmup: int = 1, samples: int = 5, min_seconds: float = 0.3, max_steps: int = 10_000) -> tuple[Part, measure.Measurement]:
     """Time ``step()`` (``units_per_step`` units each) after ``warmup`` calls, in ``samples``
     windows of at least ``min_seconds`` (or ``max_steps`` calls), all under one tracker
-    window; returns the :class:`Part` scaled to ``total_units`` and the tracker's record."""
-    _check_calibration(step, total_units, name, units_per_step, warmup, samples, min_seconds, max_steps)
+    window; returns the :class:`Part` scaled to ``total_units`` and the tracker's record.
+    Every argument, and the longest duration, is checked before any step runs."""
+    if not callable(step):
+        raise TypeError(f"step must be a function to call, got {type(step).__name__}")
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty string naming the work, got {name!r}")
+    number("total_units", total_units, lo=0)
+    number("units_per_step", units_per_step, lo=0, lo_open=True)
+    integer("warmup", warmup, lo=0, hi=1000)
+    integer("samples", samples, lo=1, hi=100)
+    integer("max_steps", max_steps, lo=1, hi=1_000_000)
+    number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
+    if samples * min_seconds > MAX_CALIBRATION_S:
+        raise ValueError(f"samples x min_seconds must be at most {MAX_CALIBRATION_S:.0f} s (a calibration "
+                         f"is a short piece of the run), got {samples} x {min_seconds:g} s")
+    check_environment()   # before the warm-up steps, not after them
     start = time.perf_counter()
     for _ in range(warmup):
         step()
@@ -225,35 +211,14 @@ def calibrate(step: Callable[[], Any], total_units: float, *, name: str, units_p
     return Part(name, tuple(per_unit), float(total_units), power, time.perf_counter() - start), rec
 
 
-def _check_calibration(step, total_units, name, units_per_step, warmup, samples, min_seconds,
-                       max_steps) -> None:
-    """Every argument of :func:`calibrate`, and its longest duration, before any step runs."""
-    if not callable(step):
-        raise TypeError(f"step must be a function to call, got {type(step).__name__}")
-    if not isinstance(name, str) or not name.strip():
-        raise TypeError(f"name must be a non-empty string naming the work, got {name!r}")
-    number("total_units", total_units, lo=0)
-    number("units_per_step", units_per_step, lo=0, lo_open=True)
-    integer("warmup", warmup, lo=0, hi=1000)
-    integer("samples", samples, lo=1, hi=100)
-    integer("max_steps", max_steps, lo=1, hi=1_000_000)
-    number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
-    if samples * min_seconds > MAX_CALIBRATION_S:
-        raise ValueError(f"samples x min_seconds must be at most {MAX_CALIBRATION_S:.0f} s (a calibration "
-                         f"is a short piece of the run), got {samples} x {min_seconds:g} s")
-    check_environment()   # before the warm-up steps, not after them
-
-
 def tracker_overhead(samples: int = 5) -> Part:
     """The seconds the tracker itself adds to a run measured in one window: the duration it
     reports for empty work, ``samples`` times after one warm-up, as a :class:`Part` of one
     unit. A forecast of work measured by ``measure_once`` adds it (the actual includes it)."""
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise ValueError(f"samples must be an integer (at least 1), got {samples!r}")
+    samples = integer("samples", samples, lo=1, hi=100)
     start = time.perf_counter()
-    measure.measure_once(lambda: None, label="calibration: the tracker's own start and stop")
-    records = [measure.measure_once(lambda: None, label="calibration: the tracker's own start and stop")[1]
-               for _ in range(samples)]
+    label = "calibration: the tracker's own start and stop"
+    records = [measure.measure_once(lambda: None, label=label)[1] for _ in range(samples + 1)][1:]
     seconds = sum(r.duration_s for r in records)
     power = sum(r.energy_kwh for r in records) * 3.6e6 / seconds if seconds else 0.0
     return Part("the tracker's own start and stop", tuple(r.duration_s for r in records), 1, power,
@@ -262,6 +227,8 @@ def tracker_overhead(samples: int = 5) -> Part:
 
 @dataclass(frozen=True)
 class Comparison:
+    """A forecast against the actual run; ratios are predicted / actual (1 = exact)."""
+
     label: str
     predicted_s: float
     actual_s: float
@@ -272,7 +239,6 @@ class Comparison:
 
     @property
     def time_ratio(self) -> float:
-        """predicted / actual (1 = exact)."""
         return self.predicted_s / self.actual_s if self.actual_s else math.inf
 
     @property
@@ -281,7 +247,6 @@ class Comparison:
 
     @property
     def time_error(self) -> float:
-        """|predicted - actual| / actual."""
         return abs(self.time_ratio - 1)
 
     @property
@@ -289,8 +254,7 @@ class Comparison:
         return abs(self.energy_ratio - 1)
 
     def sentence(self) -> str:
-        def word(r):
-            return "close to" if abs(r - 1) < 0.05 else f"{units.times(r)}"
+        word = lambda r: "close to" if abs(r - 1) < 0.05 else units.times(r)  # noqa: E731
         inside = ("inside" if self.time_inside and self.energy_inside else "outside") + " the forecast's interval"
         return (f"Predicted time was {word(self.time_ratio)} the actual, predicted energy "
                 f"{word(self.energy_ratio)} the actual ({inside}).")
@@ -299,9 +263,8 @@ class Comparison:
 def compare(forecast: Forecast, actual_s: float, actual_kwh: float) -> Comparison:
     """Predicted against actual: ratios, and whether the actual landed inside the interval."""
     for name, v in (("actual_s", actual_s), ("actual_kwh", actual_kwh)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-            raise ValueError(f"{name} must be a positive number (a run that took no time or no energy "
-                             f"cannot be compared with a forecast), got {v!r}")
+        _non_negative(name, v, positive=True, why=" (a run that took no time or no energy cannot "
+                                                  "be compared with a forecast)")
     return Comparison(forecast.label, forecast.time_s, float(actual_s), forecast.energy_kwh, float(actual_kwh),
                       forecast.time_low_s <= actual_s <= forecast.time_high_s,
                       forecast.energy_low_kwh <= actual_kwh <= forecast.energy_high_kwh)
