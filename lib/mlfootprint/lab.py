@@ -1,22 +1,14 @@
 """Reading the chapters in JupyterLab as on the website: glued numbers in the prose.
 
-The website (myst-nb) pastes values into the prose with ``{glue:text}`n_wrong``` roles.
-JupyterLab renders MyST with ``jupyterlab-myst``, which knows no ``glue`` role but evaluates
-``{eval}`expression``` roles in the live kernel. Two pieces bridge the gap, leaving a
-chapter's source as it is:
-
-- :class:`LabContentsManager` (server side, over jupytext's): on opening, each glue role of
-  the markdown cells (outside code) becomes ``{eval}`glued("glue:text", "n_wrong")``` (the
-  content as a JSON string; an eval role of that form the author wrote gets one more pair of
-  parentheses); on saving, the roles go back and jupyterlab-myst's ``user_expressions`` are
-  dropped, so opening, running and saving a chapter leaves its ``.md`` byte for byte as it
-  was. It sets ``MLFOOTPRINT_LAB=1`` for the kernels it starts.
-- :func:`load_ipython_extension` (kernel side, loaded by ``binder/ipython_kernel_config.py``
-  when ``MLFOOTPRINT_LAB=1``): remembers what each cell glues and defines ``glued(role,
-  content)``, which renders it as myst-nb would; hidden glue outputs (which JupyterLab can
-  only show as "No renderer could be found") are not sent to the page.
-
-:func:`execute_chapter` runs a chapter as *Run All* does, outside JupyterLab.
+myst-nb pastes values into the prose with ``{glue:text}`name``` roles; jupyterlab-myst knows
+no glue role but evaluates ``{eval}`expr``` roles in the live kernel. :class:`LabContentsManager`
+(server side, over jupytext's) shows each glue role outside code as
+``{eval}`glued("glue:text", "name")``` (an author's eval role of that form gets one more pair
+of parentheses) and writes them back on saving, dropping jupyterlab-myst's
+``user_expressions``, so a chapter opened, run and saved stays byte for byte as it was; it
+sets ``MLFOOTPRINT_LAB=1`` for its kernels, which then load :func:`load_ipython_extension`
+(``binder/ipython_kernel_config.py``): it remembers what each cell glues, defines ``glued``,
+and keeps hidden glue outputs (JupyterLab's "No renderer could be found") off the page.
 """
 
 from __future__ import annotations
@@ -25,19 +17,19 @@ import copy
 import json
 import os
 import re
+from dataclasses import dataclass
 
 GLUE_ROLE = re.compile(r"\{(glue(?::[a-z]*)?)\}`([^`]+)`")   # group 1: the role, 2: its content
 LAB_ENV = "MLFOOTPRINT_LAB"
 LAB_METADATA = ("user_expressions",)   # what jupyterlab-myst adds to markdown cells
 
-# Inline markdown as myst-parser reads it: a role ({name} and a backtick string, its content up
-# to the next backtick string as long), or a code span (backtick strings of one length).
+# Inline markdown as myst-parser reads it: a role ({name}, then content between backtick
+# strings of one length), or a code span.
 _INLINE = re.compile(r"(?<!\\)\{(?P<name>[A-Za-z0-9_\-+:]+)\}(?P<ticks>`+)(?!`)(?P<body>.+?)(?P=ticks)"
                      r"|(?<!`)(?P<code>`+)(?!`).+?(?<!`)(?P=code)(?!`)", re.S)
 _GLUE_NAME = re.compile(r"glue(?::[a-z]*)?")
-# The expression the bridge writes: glued("glue:text", "<content as a JSON string>"), inside
-# k pairs of parentheses. k = 0 is a glue role of the chapter; an eval role its author wrote
-# in that form is shown with one pair more, so saving gives every role back as it was.
+# The bridge's expression, glued("glue:text", "<content as JSON>"), inside k pairs of
+# parentheses: k = 0 is a chapter's glue role, k > 0 an author's eval role (shown with one more).
 _GLUED_CALL = re.compile(r'(?P<open>\(*)glued\("(?P<role>glue(?::[a-z]*)?)", (?P<content>"(?:[^"\\]|\\.)*")\)'
                     r'(?P<close>\)*)', re.S)
 _FENCE = re.compile(r"[ ]{0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>\S*)")
@@ -79,7 +71,7 @@ def _rewrite(markdown: str, role: "callable") -> str:
 
 
 def _glued_eval(m) -> tuple[int, str, str] | None:
-    """(parentheses, glue role, content) of an eval role the bridge's form, else None."""
+    """(parentheses, glue role, content) of an eval role in the bridge's form, else None."""
     if m.group("name") != "eval" or m.group("ticks") != "`":
         return None
     g = _GLUED_CALL.fullmatch(m.group("body"))
@@ -109,8 +101,7 @@ def _to_glue(m) -> str:
 
 
 def glue_to_eval(markdown: str) -> str:
-    """``{glue:text}`x:.1f``` -> ``{eval}`glued("glue:text", "x:.1f")```: what JupyterLab
-    renders. Roles inside code spans and code blocks are left as they are."""
+    """``{glue:text}`x:.1f``` -> ``{eval}`glued("glue:text", "x:.1f")``` outside code."""
     return _rewrite(markdown, _to_eval)
 
 
@@ -120,7 +111,7 @@ def eval_to_glue(markdown: str) -> str:
 
 
 def _markdown_cells(nb: dict, rewrite) -> list[dict]:
-    """The markdown cells of ``nb``, their source passed through ``rewrite`` (in place)."""
+    """The markdown cells of ``nb``, their source rewritten in place."""
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise TypeError(f"nb must be a notebook: a dict with a list of 'cells', got {type(nb).__name__}")
@@ -182,14 +173,14 @@ def __getattr__(name: str):
 
 # ------------------------------------------------------------------- kernel side ---------
 _GLUED: dict[str, dict] = {}
-_PREFIX = "application/papermill.record/"
 
 
+@dataclass
 class Pasted:
     """A glued value rendered as myst-nb renders the role (text, markdown or any)."""
 
-    def __init__(self, role: str, content: str):
-        self.role, self.content = role, content
+    role: str
+    content: str
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         kind = self.role.split(":", 1)[1] if ":" in self.role else ""
@@ -241,10 +232,9 @@ def load_ipython_extension(ip) -> None:
 
 
 def execute_chapter(path, timeout: int = 1800):
-    """Execute the chapter at ``path`` (a MyST ``.md`` or ``.ipynb``) in a fresh python3
-    kernel started in its folder, as *Run All* does; nothing is written back. Returns the
-    executed notebook and ``None``, or the notebook as far as it ran and the error of the
-    cell that failed (its name and message are in ``str(error)``)."""
+    """Execute the chapter at ``path`` (MyST ``.md`` or ``.ipynb``) in a fresh python3 kernel
+    in its folder, as *Run All* does, writing nothing back: (the notebook, None), or (the
+    notebook as far as it ran, the failing cell's error)."""
     from pathlib import Path
 
     import jupytext

