@@ -37,10 +37,9 @@ class TrainedRun:
         return self.training.energy_kwh + (self.evaluation.energy_kwh if self.evaluation else 0.0)
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "family": self.family, "settings": self.settings,
-                "n_parameters": self.n_parameters, "training": self.training.to_dict(),
-                "evaluation": self.evaluation.to_dict() if self.evaluation else None,
-                "history": self.history, "data": self.data, "extra": self.extra}
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "training": self.training.to_dict(),
+            "evaluation": self.evaluation.to_dict() if self.evaluation else None}
 
     @classmethod
     def from_dict(cls, d: Any) -> "TrainedRun":
@@ -49,8 +48,7 @@ class TrainedRun:
         if not isinstance(d, dict):
             raise ValueError(f"not a TrainedRun: expected a dict, got {type(d).__name__}")
         names = [f.name for f in fields(cls)]
-        missing = [n for n in names if n not in d]
-        unknown = sorted(set(d) - set(names))
+        missing, unknown = [n for n in names if n not in d], sorted(set(d) - set(names))
         if missing or unknown:
             raise ValueError(f"not a TrainedRun: missing fields {missing}, unknown fields {unknown}")
         for name, kind in (("label", str), ("family", str), ("settings", dict), ("data", dict),
@@ -60,7 +58,5 @@ class TrainedRun:
         n = d["n_parameters"]
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"not a TrainedRun: n_parameters must be an integer >= 0, got {n!r}")
-        return cls(label=d["label"], family=d["family"], settings=d["settings"], n_parameters=n,
-                   training=Measurement.from_dict(d["training"]),
-                   evaluation=Measurement.from_dict(d["evaluation"]) if d["evaluation"] is not None else None,
-                   history=d["history"], data=d["data"], extra=d["extra"])
+        evaluation = Measurement.from_dict(d["evaluation"]) if d["evaluation"] is not None else None
+        return cls(**d | {"training": Measurement.from_dict(d["training"]), "evaluation": evaluation})

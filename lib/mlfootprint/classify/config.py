@@ -22,13 +22,9 @@ MAX_BATCH_FLOATS = 500_000_000
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Every setting that changes a trained classifier's numbers.
-
-    ``val_size`` images are carved out of the training images (never the test set) as a
-    validation set, evaluated with the rest; ``eval_every`` evaluates after every k-th epoch
-    (and always after the last one); ``patience`` stops training early once the validation
-    accuracy has not risen by more than ``min_delta`` for that many evaluations in a row.
-    """
+    """Every setting that changes a trained classifier's numbers. ``patience`` stops training
+    once the validation accuracy (on ``val_size`` images carved from the training images, never
+    the test set) has not risen by more than ``min_delta`` for that many evaluations in a row."""
 
     family: str
     sizes: tuple[int, ...]
@@ -47,33 +43,26 @@ class TrainConfig:
     eval_every: int = 1           # evaluate after every k-th epoch and after the last
     patience: int | None = None   # early stopping on validation accuracy (needs val_size)
     min_delta: float = 0.0        # the rise in validation accuracy that counts as progress
+    _OPTIONAL = ("n_train", "n_test", "threads", "patience")   # None allowed
 
     def __post_init__(self):
         checks.choice("family", self.family, FAMILIES)
         put = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         put("sizes", check_sizes(self.sizes, family=self.family))
-        put("epochs", checks.integer("epochs", self.epochs, lo=1, hi=MAX_EPOCHS))
+        for name, lo, hi in (("epochs", 1, MAX_EPOCHS), ("batch_size", 1, MAX_IMAGES), ("seed", 0, MAX_SEED),
+                             ("n_train", 1, MAX_IMAGES), ("n_test", 1, MAX_IMAGES),
+                             ("eval_train_size", 1, MAX_IMAGES), ("threads", 1, MAX_THREADS),
+                             ("val_size", 0, MAX_IMAGES), ("eval_every", 1, MAX_EPOCHS),
+                             ("patience", 1, MAX_EPOCHS)):
+            if getattr(self, name) is not None or name not in self._OPTIONAL:
+                put(name, checks.integer(name, getattr(self, name), lo=lo, hi=hi))
         put("lr", checks.number("lr", self.lr, lo=0, lo_open=True, hi=MAX_LR))
-        put("batch_size", checks.integer("batch_size", self.batch_size, lo=1, hi=MAX_IMAGES))
-        put("seed", checks.integer("seed", self.seed, lo=0, hi=MAX_SEED))
-        checks.choice("source", self.source, SOURCES)
-        for name in ("n_train", "n_test"):
-            if getattr(self, name) is not None:
-                put(name, checks.integer(name, getattr(self, name), lo=1, hi=MAX_IMAGES))
-        put("eval_train_size", checks.integer("eval_train_size", self.eval_train_size, lo=1,
-                                              hi=MAX_IMAGES))
-        checks.choice("device", self.device, DEVICES)
-        checks.choice("optimizer", self.optimizer, OPTIMIZERS)
-        if self.threads is not None:
-            put("threads", checks.integer("threads", self.threads, lo=1, hi=MAX_THREADS))
-        put("val_size", checks.integer("val_size", self.val_size, lo=0, hi=MAX_IMAGES))
-        put("eval_every", checks.integer("eval_every", self.eval_every, lo=1, hi=MAX_EPOCHS))
-        if self.patience is not None:
-            put("patience", checks.integer("patience", self.patience, lo=1, hi=MAX_EPOCHS))
-            if self.val_size == 0:
-                raise ValueError(f"patience={self.patience} stops on the validation accuracy, so it "
-                                 f"needs a validation set: give val_size (images carved from the "
-                                 f"training data), e.g. val_size=500")
+        for name, options in (("source", SOURCES), ("device", DEVICES), ("optimizer", OPTIMIZERS)):
+            checks.choice(name, getattr(self, name), options)
+        if self.patience is not None and self.val_size == 0:
+            raise ValueError(f"patience={self.patience} stops on the validation accuracy, so it "
+                             f"needs a validation set: give val_size (images carved from the "
+                             f"training data), e.g. val_size=500")
         put("min_delta", checks.number("min_delta", self.min_delta, lo=0, hi=1))
         if self.n_train is not None and self.val_size >= self.n_train:
             raise ValueError(f"val_size={self.val_size:,} leaves no training images out of "

@@ -1,9 +1,6 @@
-"""The training loop of a digit classifier, an epoch at a time: the loop the classification
-chapter shows (wrapping its own measurement around ``Training(config).epoch()``) and
-:func:`~mlfootprint.classify.train_classifier` runs for the sweep. Batches are slices of a
-permutation drawn from a seeded ``torch.Generator`` over in-memory tensors (no
-``DataLoader``, no per-image Python work), so the same config trains the same model.
-"""
+"""The training loop of a digit classifier, an epoch at a time (the loop the chapter shows and
+the sweep runs). Batches are slices of a permutation drawn from a seeded ``torch.Generator``
+over in-memory tensors (no ``DataLoader``), so the same config trains the same model."""
 
 from __future__ import annotations
 
@@ -52,8 +49,7 @@ def data_for(config: TrainConfig, *, verbose: bool = True) -> MnistData:
 
 @dataclass
 class Split:
-    """The tensors one run uses: training, validation (carved from the training images),
-    the fixed training sample evaluated each time, and the test images."""
+    """A run's tensors: training, validation (carved from training), the fixed training sample."""
 
     x_train: torch.Tensor
     y_train: torch.Tensor
@@ -62,6 +58,13 @@ class Split:
     sample: torch.Tensor       # indices into x_train
     x_test: torch.Tensor
     y_test: torch.Tensor
+
+
+def _check_val_size(val_size: int, n: int, where: str) -> int:
+    if val_size >= n:
+        raise ValueError(f"val_size={val_size:,} leaves no training images out of the {n:,} "
+                         f"loaded{where}: it must be smaller")
+    return n - val_size
 
 
 def fixed_train_sample(n_train: int, size: int, seed: int = EVAL_SAMPLE_SEED) -> torch.Tensor:
@@ -74,9 +77,7 @@ def split(config: TrainConfig, data: MnistData) -> Split:
     """Carve ``config.val_size`` validation images out of the training images (a fixed,
     seeded choice; never the test set) and draw the fixed training sample from the rest."""
     x, y = data.x_train, data.y_train
-    if config.val_size >= len(y):
-        raise ValueError(f"val_size={config.val_size:,} leaves no training images out of the "
-                         f"{len(y):,} loaded: it must be smaller")
+    _check_val_size(config.val_size, len(y), "")
     if config.val_size:
         order = torch.randperm(len(y), generator=torch.Generator().manual_seed(VAL_SPLIT_SEED))
         val, keep = order[:config.val_size], order[config.val_size:].sort().values
@@ -95,10 +96,7 @@ def resolve(config: TrainConfig, *, verbose: bool = True) -> tuple[TrainConfig, 
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     device, note = choose_device(config.device, verbose=verbose)
     data = data_for(config, verbose=verbose)
-    n_fit = data.n_train - config.val_size
-    if n_fit < 1:
-        raise ValueError(f"val_size={config.val_size:,} leaves no training images out of the "
-                         f"{data.n_train:,} loaded from {data.source}: it must be smaller")
+    n_fit = _check_val_size(config.val_size, data.n_train, f" from {data.source}")
     sample = config.eval_train_size
     if sample > n_fit:
         if verbose:
@@ -166,34 +164,36 @@ def _diverged(config: TrainConfig, epoch: int, batch: int, n_batches: int, value
         f"{config.optimizer} optimiser; try a smaller one (the course uses 0.001). Nothing was stored.")
 
 
-def _train_epoch(config, model, optimiser, parts: Split, shuffle, device, epoch: int, first: list):
-    n, bs = len(parts.y_train), config.batch_size
-    n_batches = -(-n // bs)
-    running = 0.0
-    order = torch.randperm(n, generator=shuffle).to(device)
-    for b, start in enumerate(range(0, n, bs), start=1):
-        idx = order[start:start + bs]
-        loss = F.cross_entropy(model(parts.x_train[idx]), parts.y_train[idx])
+def shuffled_steps(optimiser, n: int, batch_size: int, shuffle: torch.Generator, loss_of,
+                   device: torch.device | None = None):
+    """One pass over ``n`` examples in batches of a permutation drawn from ``shuffle``, one
+    optimiser step per batch on ``loss_of(indices)`` (a loss, or a tuple whose first item is
+    the loss). Yields each batch's values (floats) and size. The one loop every trainer shares
+    (classifiers, CVAEs, judges)."""
+    order = torch.randperm(n, generator=shuffle)
+    order = order.to(device) if device is not None else order
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        out = loss_of(idx)
+        out = out if isinstance(out, tuple) else (out,)
         optimiser.zero_grad(set_to_none=True)
-        loss.backward()
+        out[0].backward()
         optimiser.step()
-        value = float(loss.detach())
+        yield [float(v.detach()) for v in out], len(idx)
+
+
+def _train_epoch(config, model, optimiser, parts: Split, shuffle, device, epoch: int, first: list):
+    n_batches = -(-len(parts.y_train) // config.batch_size)
+    running = 0.0
+    steps = shuffled_steps(optimiser, len(parts.y_train), config.batch_size, shuffle,
+                           lambda idx: F.cross_entropy(model(parts.x_train[idx]), parts.y_train[idx]), device)
+    for b, ((value,), _) in enumerate(steps, start=1):
         if not first:
             first.append(value)
         if not math.isfinite(value) or value > DIVERGENCE_FACTOR * max(first[0], 1e-3):
             raise _diverged(config, epoch, b, n_batches, value, first[0])
         running += value
     return running / n_batches
-
-
-def _evaluate_all(model, parts: Split) -> dict:
-    train_loss, train_acc, _ = _scores(model, parts.x_train[parts.sample], parts.y_train[parts.sample])
-    test_loss, test_acc, pred = _scores(model, parts.x_test, parts.y_test)
-    val_loss = val_acc = None
-    if len(parts.y_val):
-        val_loss, val_acc, _ = _scores(model, parts.x_val, parts.y_val)
-    return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc,
-            "test_loss": test_loss, "test_acc": test_acc, "pred": pred}
 
 
 class Training:

@@ -1,10 +1,6 @@
-"""Reading trained runs: totals, a run cut after fewer epochs, the best and cheapest runs,
-the Pareto front, the confusion matrix and the sweep as a table of numbers.
-
-Everything takes :class:`~mlfootprint.records.TrainedRun` records (what
-:func:`~mlfootprint.classify.train_classifier` returns). CO2 is derived here, from each
-record's energy on the grid in force when it is read.
-"""
+"""Numbers read from trained runs (:class:`~mlfootprint.records.TrainedRun`): totals, a run cut
+after fewer epochs, the best and cheapest runs, the Pareto front, confusions, the sweep as a
+table. CO2 is derived here, from each energy on the grid in force when it is read."""
 
 from __future__ import annotations
 
@@ -20,7 +16,7 @@ from .. import checks, measure
 from ..measure import Measurement
 from ..records import TrainedRun
 from .models import expected_parameters, multiply_adds
-from .training import window_fields
+from .training import WINDOW
 
 CHANCE = 0.1   # accuracy of guessing one of ten digits
 
@@ -65,16 +61,14 @@ def totals(run: TrainedRun) -> dict:
     return out
 
 
-# ----------------------------------------------------------------------------------------
-# Per-epoch windows, and a run cut after fewer epochs
-# ----------------------------------------------------------------------------------------
+# -- Per-epoch windows, and a run cut after fewer epochs --
 def _window(base: Measurement, label: str, row: dict, phase: str, warnings: list) -> Measurement:
-    t = row[f"{phase}_time_s"]
-    cpu, ram, gpu, energy = (row[f"{phase}_{k}"] for k in ("cpu_kwh", "ram_kwh", "gpu_kwh", "energy_kwh"))
-    watts = lambda kwh: kwh * 3.6e6 / t if t else 0.0  # noqa: E731
-    return replace(base, label=label, duration_s=t, energy_kwh=energy, cpu_energy_kwh=cpu,
-                   ram_energy_kwh=ram, gpu_energy_kwh=gpu, cpu_power_w=watts(cpu),
-                   ram_power_w=watts(ram), gpu_power_w=watts(gpu), repeats=1, items_per_repeat=1,
+    """One tracker window rebuilt from a history row (its powers from its energies)."""
+    t, energy = row[f"{phase}_time_s"], row[f"{phase}_energy_kwh"]
+    got = {a: row[f"{phase}_{k}"] for k, a in WINDOW.items()}
+    watts = {f"{part}_power_w": got[f"{part}_energy_kwh"] * 3.6e6 / t if t else 0.0
+             for part in ("cpu", "ram", "gpu")}
+    return replace(base, label=label, **got, **watts, repeats=1, items_per_repeat=1,
                    duration_spread=measure.spread([t]), energy_spread=measure.spread([energy]),
                    total_duration_s=t, total_energy_kwh=energy, window_min_s=t, windows=1,
                    tracker_warnings=list(warnings), warmup_duration_s=None,
@@ -123,9 +117,7 @@ def upto(run: TrainedRun, epochs: int) -> TrainedRun:
                       history=cut, data=dict(run.data), extra=extra)
 
 
-# ----------------------------------------------------------------------------------------
-# Choosing runs
-# ----------------------------------------------------------------------------------------
+# -- Choosing runs --
 def best(runs: Sequence[TrainedRun], family: str | None = None) -> TrainedRun:
     """The run with the highest final test accuracy (the one cheaper to train on a tie)."""
     pool = [r for r in _check_runs(runs) if family is None or r.family == family]
@@ -156,12 +148,6 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
     return front
 
 
-def pareto_runs(runs: Sequence[TrainedRun]) -> list[TrainedRun]:
-    """The runs on the Pareto front of training energy against final test accuracy."""
-    runs = _check_runs(runs)
-    return [runs[i] for i in pareto_front([(r.training.energy_kwh, final_accuracy(r)) for r in runs])]
-
-
 def confusion_matrix(y, pred, n_classes: int = 10) -> np.ndarray:
     """Counts of (true label, predicted label), from scikit-learn."""
     n_classes = checks.integer("n_classes", n_classes, lo=1)
@@ -183,9 +169,7 @@ def top_confusions(cm: np.ndarray, n: int = 3) -> list[tuple[int, int, int]]:
                   key=lambda t: (-t[0], t[1], t[2]))[:n]
 
 
-# ----------------------------------------------------------------------------------------
-# How a run's accuracies moved at the end
-# ----------------------------------------------------------------------------------------
+# -- How a run's accuracies moved at the end --
 LEARNING_STATES = ("overfitting", "rising", "falling", "learned", "capacity")
 
 
@@ -216,9 +200,7 @@ def learning_state(run: TrainedRun, last: int = 5, *, tolerance: float = 0.005,
             "train_acc": float(end["train_acc"]), "state": state}
 
 
-# ----------------------------------------------------------------------------------------
-# The sweep as numbers
-# ----------------------------------------------------------------------------------------
+# -- The sweep as numbers --
 def sweep_frame(runs: Sequence[TrainedRun]):
     """One row per run, in base units (kWh, kg, s, fractions): model, parameters,
     multiply-adds per image, final test accuracy, training time / energy / CO2,
@@ -242,23 +224,7 @@ def sweep_frame(runs: Sequence[TrainedRun]):
     return pd.DataFrame(rows)
 
 
-# ----------------------------------------------------------------------------------------
-# A run made from numbers, for tests and what-if examples
-# ----------------------------------------------------------------------------------------
-def _synthetic_window(label: str, seconds: float, kwh: float, ram_share: float) -> Measurement:
-    ram = kwh * ram_share
-    watts = lambda e: e * 3.6e6 / seconds  # noqa: E731
-    return Measurement(
-        label=label, duration_s=seconds, energy_kwh=kwh, cpu_energy_kwh=kwh - ram, ram_energy_kwh=ram,
-        gpu_energy_kwh=0.0, cpu_power_w=watts(kwh - ram), ram_power_w=watts(ram), gpu_power_w=0.0,
-        repeats=1, items_per_repeat=1, duration_spread=measure.spread([seconds]),
-        energy_spread=measure.spread([kwh]), cpu_power_source="synthetic",
-        cpu_power_detail="made-up numbers", cpu_model="none", cpu_tdp_w=None, ram_model="made-up",
-        gpu_model="", tracking_mode=measure.COURSE_TRACKING_MODE,
-        codecarbon_version=codecarbon.__version__, total_duration_s=seconds, total_energy_kwh=kwh,
-        window_min_s=seconds)
-
-
+# -- A run made from numbers, for tests and what-if examples --
 def synthetic_run(label: str, test_accs: Sequence[float], train_kwh, eval_kwh=0.0, *,
                   family: str = "MLP", sizes: Sequence[int] = (16,), n_parameters: int | None = None,
                   train_accs: Sequence[float] | None = None, epoch_s: float = 1.0,
@@ -273,22 +239,29 @@ def synthetic_run(label: str, test_accs: Sequence[float], train_kwh, eval_kwh=0.
                                  if isinstance(v, (list, tuple)) else [checks.number(name, v, lo=0)] * n)
     trains, evals = per_epoch(train_kwh, "train_kwh"), per_epoch(eval_kwh, "eval_kwh")
     train_accs = list(train_accs) if train_accs is not None else list(test_accs)
-    history, tw, ew = [], [], []
-    for i in range(n):
-        t = _synthetic_window(f"{label} training, epoch {i + 1}", epoch_s, trains[i], ram_share)
-        e = _synthetic_window(f"{label} evaluation, epoch {i + 1}", eval_s, evals[i], ram_share)
-        tw.append(t)
-        ew.append(e)
-        history.append({"epoch": i + 1, "train_loss_running": 1.0, "evaluated": True,
-                        **window_fields("train", t), **window_fields("eval", e), "train_loss": 1.0,
-                        "train_acc": float(train_accs[i]), "val_loss": None, "val_acc": None,
-                        "test_loss": 1.0, "test_acc": float(test_accs[i]), "tracker_warnings": []})
+    made = lambda p, s, e: {f"{p}_time_s": s, f"{p}_energy_kwh": e,  # noqa: E731
+                            f"{p}_cpu_kwh": e * (1 - ram_share), f"{p}_ram_kwh": e * ram_share,
+                            f"{p}_gpu_kwh": 0.0}
+    history = [{"epoch": i + 1, "train_loss_running": 1.0, "evaluated": True,
+                **made("train", epoch_s, trains[i]), **made("eval", eval_s, evals[i]),
+                "train_loss": 1.0, "train_acc": float(train_accs[i]), "val_loss": None,
+                "val_acc": None, "test_loss": 1.0, "test_acc": float(test_accs[i]),
+                "tracker_warnings": []} for i in range(n)]
+    base = Measurement(
+        label=label, duration_s=epoch_s, energy_kwh=0.0, cpu_energy_kwh=0.0, ram_energy_kwh=0.0,
+        gpu_energy_kwh=0.0, cpu_power_w=0.0, ram_power_w=0.0, gpu_power_w=0.0, repeats=1,
+        items_per_repeat=1, duration_spread=measure.spread([1.0]), energy_spread=measure.spread([1.0]),
+        cpu_power_source="synthetic", cpu_power_detail="made-up numbers", cpu_model="none",
+        cpu_tdp_w=None, ram_model="made-up", gpu_model="", tracking_mode=measure.COURSE_TRACKING_MODE,
+        codecarbon_version=codecarbon.__version__, total_duration_s=1.0, total_energy_kwh=0.0,
+        window_min_s=1.0)
+    windows = {p: measure.combine([_window(base, f"{label} {what}, epoch {r['epoch']}", r, p, [])
+                                   for r in history], label=f"{label} {what}")
+               for p, what in (("train", "training"), ("eval", "evaluation"))}
     settings = {"family": family, "sizes": list(sizes), "epochs": n}
     return TrainedRun(label=label, family=family, settings=settings,
                       n_parameters=int(n_parameters if n_parameters is not None else
                                        expected_parameters(family, sizes)),
-                      training=measure.combine(tw, label=f"{label} training"),
-                      evaluation=measure.combine(ew, label=f"{label} evaluation"),
-                      history=history, data={"source": "synthetic", "n_train": n_train},
+                      training=windows["train"], evaluation=windows["eval"], history=history,
+                      data={"source": "synthetic", "n_train": n_train},
                       extra={"test_predictions": [], "synthetic": True})
-

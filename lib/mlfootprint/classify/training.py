@@ -1,11 +1,7 @@
-"""The sweep's training, measured: :class:`~.loop.Training` run with one tracker window per
-epoch's training and one per evaluation; the record and weights kept by the store; the
-cost of classifying images, measured alone or in interleaved pairs.
-
-The record is a :class:`~mlfootprint.records.TrainedRun` whose ``training`` sums the training
-windows only and whose ``evaluation`` sums the evaluation windows. Nothing here writes a file:
-:func:`mlfootprint.store.keep` keeps the record and the weights, and moves damaged weights
-(garbage, half written, empty, another model's) aside and retrains.
+"""The sweep's training, measured: :class:`~.loop.Training` with one tracker window per epoch's
+training and one per evaluation (``training`` and ``evaluation`` of the
+:class:`~mlfootprint.records.TrainedRun` sum each apart); kept by :func:`mlfootprint.store.keep`
+(damaged weights moved aside and retrained); the cost of classifying images, alone or in pairs.
 """
 
 from __future__ import annotations
@@ -30,15 +26,15 @@ NAMESPACE = "classification/run"
 INFERENCE_NAMESPACE = "classification/inference"
 PAIRS_NAMESPACE = "classification/inference-pairs"
 CODE = (*loop.CODE, __name__)
+# A history row's name for each of a tracker window's quantities (``train_time_s``, ...).
+WINDOW = {"time_s": "duration_s", "energy_kwh": "energy_kwh", "cpu_kwh": "cpu_energy_kwh",
+          "ram_kwh": "ram_energy_kwh", "gpu_kwh": "gpu_energy_kwh"}
+SCORES = ("train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc")
 
 
 def window_fields(prefix: str, rec: Measurement | None) -> dict:
     """A history row's time and energies of one tracker window (``prefix`` train or eval)."""
-    if rec is None:
-        return {f"{prefix}_{k}": None for k in ("time_s", "energy_kwh", "cpu_kwh", "ram_kwh", "gpu_kwh")}
-    return {f"{prefix}_time_s": rec.duration_s, f"{prefix}_energy_kwh": rec.energy_kwh,
-            f"{prefix}_cpu_kwh": rec.cpu_energy_kwh, f"{prefix}_ram_kwh": rec.ram_energy_kwh,
-            f"{prefix}_gpu_kwh": rec.gpu_energy_kwh}
+    return {f"{prefix}_{k}": None if rec is None else getattr(rec, a) for k, a in WINDOW.items()}
 
 
 def _epochs(training: Training, progress: bool, callback=None):
@@ -57,9 +53,7 @@ def _epochs(training: Training, progress: bool, callback=None):
         trains.append(t_train.record)
         row = {"epoch": epoch, "train_loss_running": running, "evaluated": False,
                **window_fields("train", t_train.record), **window_fields("eval", None),
-               "train_loss": None, "train_acc": None, "val_loss": None, "val_acc": None,
-               "test_loss": None, "test_acc": None,
-               "tracker_warnings": list(t_train.record.tracker_warnings)}
+               **dict.fromkeys(SCORES), "tracker_warnings": list(t_train.record.tracker_warnings)}
         last = epoch == config.epochs
         if epoch % config.eval_every == 0 or last:
             with measure.track(f"{config.label} evaluation, epoch {epoch}",
@@ -120,15 +114,11 @@ def _keep(config: TrainConfig, progress: bool, refresh: bool, verbose: bool = Tr
 
 def train_classifier(config: TrainConfig, *, progress: bool = True, cache: bool = True,
                      refresh: bool = False, callback=None, verbose: bool = True) -> TrainedRun:
-    """Train (or read back from the store) the classifier ``config`` describes.
-
-    A :class:`~mlfootprint.records.TrainedRun` with the settings really used, ``history`` one
-    dict per epoch (losses, accuracies, times and energies, never CO2) and the final test
+    """Train (or read back from the store) the classifier ``config`` describes: a TrainedRun
+    with the settings really used, ``history`` one dict per epoch (never CO2), the final test
     predictions in ``extra``. ``cache=False`` stores nothing. ``callback(row)`` gets each
-    epoch's row as it ends; an exception it raises (or :class:`TrainingDiverged`) ends the run
-    and nothing is stored. ``verbose=False`` leaves fallbacks and clippings unannounced (they
-    are in ``data["notes"]`` all the same).
-    """
+    epoch's row; an exception it raises (or :class:`TrainingDiverged`) ends the run, nothing
+    stored. ``verbose=False`` leaves fallbacks unannounced (they are in ``data["notes"]``)."""
     if not cache:
         resolve(config, verbose=verbose)   # fallbacks and clippings said, as when kept
         return TrainedRun.from_dict(store.to_jsonable(_fit(config, progress, callback)[1]))
@@ -152,9 +142,7 @@ def train_sweep(configs: Iterable[TrainConfig], *, progress: bool = True) -> lis
             for c in tqdm(configs, desc="sweep", unit="model", disable=not progress)]
 
 
-# ----------------------------------------------------------------------------------------
-# Inference cost
-# ----------------------------------------------------------------------------------------
+# -- Inference cost --
 def _predicting(config: TrainConfig, n: int, **how):
     """A call that measures the trained ``config`` predicting the first ``n`` test images
     (``how``: the rest of :func:`mlfootprint.measure.measure_repeated`'s arguments)."""
@@ -164,19 +152,29 @@ def _predicting(config: TrainConfig, n: int, **how):
                                             items_per_call=n, **how)
 
 
+def _batch(batch_size: int, min_seconds: float, **configs: TrainConfig) -> tuple[int, float, list]:
+    """Checked ``batch_size`` (clipped to the test images) and ``min_seconds``, and each
+    config resolved (the settings really used)."""
+    for name, c in configs.items():
+        if not isinstance(c, TrainConfig):
+            raise TypeError(f"{name} must be a TrainConfig, got {type(c).__name__}")
+    batch_size = checks.integer("batch_size", batch_size, lo=1, hi=100_000)
+    min_seconds = checks.number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
+    resolved = [resolve(c, verbose=False) for c in configs.values()]
+    n_test = resolved[0][3].n_test
+    if batch_size > n_test:
+        notice(f"batch_size={batch_size:,} is more than the {n_test:,} test images, so batches "
+               f"of {n_test:,} are measured", ClippedNotice)
+    return min(batch_size, n_test), min_seconds, [r[0] for r in resolved]
+
+
 def measure_inference(config: TrainConfig, *, batch_size: int = 100, repeats: int = 5,
                       min_seconds: float = 1.0) -> Measurement:
     """Energy per classified image of the trained ``config``, predicting batches of
     ``batch_size`` test images, with ``config``'s threads (so the recorded ``threads`` is
     what ran). Cached under ``classification/inference``, keyed by the run's settings."""
-    batch_size = checks.integer("batch_size", batch_size, lo=1, hi=100_000)
     repeats = checks.integer("repeats", repeats, lo=1, hi=measure.MAX_REPEATS)
-    min_seconds = checks.number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
-    resolved, _, _, data = resolve(config, verbose=False)
-    n = min(batch_size, data.n_test)
-    if n < batch_size:
-        notice(f"batch_size={batch_size:,} is more than the {data.n_test:,} test images, so batches "
-               f"of {n:,} are measured", ClippedNotice)
+    n, min_seconds, (resolved,) = _batch(batch_size, min_seconds, config=config)
     settings = {**resolved.settings(), "inference_batch": n, "repeats": repeats,
                 "min_seconds": min_seconds}
 
@@ -195,19 +193,11 @@ def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size:
     interleaved pairs (:func:`mlfootprint.compare.measure_pairs`), on the same threads. Each
     side is one tracker window of at least ``min_seconds`` predicting the same ``batch_size``
     test images again and again. Kept in the results store."""
-    for name, c in (("config_a", config_a), ("config_b", config_b)):
-        if not isinstance(c, TrainConfig):
-            raise TypeError(f"{name} must be a TrainConfig, got {type(c).__name__}")
-    batch_size = checks.integer("batch_size", batch_size, lo=1, hi=100_000)
-    pairs = checks.integer("pairs", pairs, lo=1, hi=1000)
-    min_seconds = checks.number("min_seconds", min_seconds, lo=0, hi=measure.MAX_MIN_SECONDS)
-    (a, _, _, data), (b, _, _, _) = resolve(config_a, verbose=False), resolve(config_b, verbose=False)
+    n, min_seconds, (a, b) = _batch(batch_size, min_seconds, config_a=config_a, config_b=config_b)
     if a.threads != b.threads:
         raise ValueError(f"the two models must run with the same threads to be compared, got "
                          f"{a.threads} and {b.threads}")
-    n = min(batch_size, data.n_test)
-    settings = {"a": a.settings(), "b": b.settings(), "batch_size": n, "pairs": pairs,
-                "min_seconds": min_seconds}
+    key = {"a": a.settings(), "b": b.settings(), "batch_size": n, "min_seconds": min_seconds}
 
     def side(c: TrainConfig):
         predicting = []          # built on first use: nothing is loaded when the pairs are kept
@@ -215,10 +205,10 @@ def inference_pairs(config_a: TrainConfig, config_b: TrainConfig, *, batch_size:
         def one_window() -> Measurement:
             with torch_threads(a.threads):
                 if not predicting:
-                    predicting.append(_predicting(c, n, label=f"{c.label}, batches of {n}", settings=settings,
-                                                  repeats=1, min_seconds=min_seconds, warmup=False))
+                    predicting.append(_predicting(c, n, label=f"{c.label}, batches of {n}", repeats=1,
+                                                  settings={**key, "pairs": pairs},
+                                                  min_seconds=min_seconds, warmup=False))
                 return predicting[0]()
         return one_window
 
-    key = {k: v for k, v in settings.items() if k != "pairs"}   # kept_pairs adds the number of pairs
     return compare.kept_pairs(PAIRS_NAMESPACE, key, side(config_a), side(config_b), pairs=pairs, code=CODE)
