@@ -118,8 +118,8 @@ class TextAdapter:
                                     instrument=t.record.method_instrument())
 
     def run(self, job: Job, reporter) -> Result:
+        import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
-        from transformers.generation.streamers import BaseStreamer
 
         result = Result(job)
         reporter.progress(0, job.n_tokens, "filling in the blank…")
@@ -138,41 +138,25 @@ class TextAdapter:
             reporter.progress(job.n_tokens, job.n_tokens, "read back from the results store")
             return result
 
-        class Count(BaseStreamer):
-            first = True
-
-            def put(self, value):
-                if self.first:  # the prompt comes first
-                    self.first = False
-                    return
-                result.n_made += int(value.numel())
-                reporter.progress(result.n_made, job.n_tokens,
-                                  f"{result.n_made} of {job.n_tokens} new tokens, "
-                                  f"{units.duration(reporter.elapsed())} elapsed")
-
-            def end(self):
-                pass
-
-        class Stop(StoppingCriteria):
+        class Watch(StoppingCriteria):  # asked after every new token: count it, stop after Stop
             def __call__(self, input_ids, scores, **kwargs):
-                import torch
-
+                result.n_made += 1
+                reporter.progress(result.n_made, job.n_tokens, f"{result.n_made} of {job.n_tokens} new "
+                                  f"tokens, {units.duration(reporter.elapsed())} elapsed")
                 return torch.full((input_ids.shape[0],), reporter.stop_requested.is_set(), dtype=torch.bool)
 
         model = self.gen_lm.model
         original = model.generate
 
-        def generate(*args, **kwargs):  # the library's query, with a counter and a Stop rule added
-            kwargs.setdefault("streamer", Count())
-            kwargs["stopping_criteria"] = StoppingCriteriaList([*kwargs.get("stopping_criteria", []), Stop()])
+        def generate(*args, **kwargs):  # the library's query, with the counter and Stop rule added
+            kwargs["stopping_criteria"] = StoppingCriteriaList([*kwargs.get("stopping_criteria", []), Watch()])
             return original(*args, **kwargs)
 
         model.generate = generate
         try:
             with tm.torch_threads(self.threads), measure.track(f"your query: {job.n_tokens} new tokens",
                                                                  settings={"bench": "text"}) as t:
-                result.generation = tm.generate(self.gen_lm, job.prompt, job.n_tokens, temperature=job.temperature,
-                                                stop_at_eos=False, announce=False)
+                result.generation = self._query(job, job.n_tokens)
         finally:
             del model.generate
         result.gen_record = t.record

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from matplotlib.ticker import Formatter, FuncFormatter, LogFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatter
 
 from ..units import (_ALIASES, _UNITS, DEFAULT_DIGITS, _require, _unit, convert, count, number,
                      pick_unit)
@@ -34,28 +34,16 @@ def plain_formatter(digits: int = DEFAULT_DIGITS) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos=None: number(v, digits))
 
 
-def _wrap_log(axis, formatter) -> None:
-    """On a log axis, label the ticks matplotlib would label, with ``formatter``'s text."""
+class _LogLabels(LogFormatter):
+    """On a log axis, matplotlib's choice of the ticks to label (every decade; on a short axis
+    some minor ticks too), with the text of ``formatter``."""
 
-    class _LogLabels(Formatter):
-        # matplotlib's LogFormatter decides which ticks get a label (all decades; on a short
-        # axis, some minor ticks too); the text comes from ``formatter``.
-        def __init__(self, minor: bool):
-            self.chooser = LogFormatter(labelOnlyBase=not minor)
+    def __init__(self, formatter, minor: bool):
+        super().__init__(labelOnlyBase=not minor)
+        self.formatter = formatter
 
-        def set_axis(self, ax_axis):
-            super().set_axis(ax_axis)
-            self.chooser.set_axis(ax_axis)
-
-        def set_locs(self, locs):
-            super().set_locs(locs)
-            self.chooser.set_locs(locs)
-
-        def __call__(self, x, pos=None):
-            return formatter(x, pos) if self.chooser(x, pos) else ""
-
-    axis.set_major_formatter(_LogLabels(minor=False))
-    axis.set_minor_formatter(_LogLabels(minor=True))
+    def __call__(self, x, pos=None):
+        return self.formatter(x, pos) if super().__call__(x, pos) else ""
 
 
 def axis(ax, which: str, label: str, unit: str | None = None, *, values: Iterable[Any] | None = None,
@@ -93,7 +81,8 @@ def axis(ax, which: str, label: str, unit: str | None = None, *, values: Iterabl
         formatter = tick_formatter(unit, shown, digits=digits)
         set_label(f"{label} ({shown})")
     if ax_axis.get_scale() == "log":
-        _wrap_log(ax_axis, formatter)
+        ax_axis.set_major_formatter(_LogLabels(formatter, minor=False))
+        ax_axis.set_minor_formatter(_LogLabels(formatter, minor=True))
     else:
         ax_axis.set_major_formatter(formatter)
     return shown

@@ -18,19 +18,20 @@ from ..records import TrainedRun
 from .axes import axis
 
 
-def _short(label: str) -> str:
-    """The sizes part of a label ("32-16" of "MLP 32-16"), for point annotations."""
-    return label.split(" ", 1)[1] if " " in label else label
-
-
 def _scatter(ax, runs: Sequence[TrainedRun], xs, ys, dy: int = 3) -> None:
-    """One point per run, a colour and a marker per family, each point named by its sizes."""
+    """One point per run, a colour and a marker per family, each point named by its sizes
+    ("32-16" of "MLP 32-16")."""
     for family in dict.fromkeys(r.family for r in runs):
         idx = [i for i, r in enumerate(runs) if r.family == family]
         ax.scatter([xs[i] for i in idx], [ys[i] for i in idx], color=family_colour(family),
                    marker=family_marker(family), label=family, s=40, zorder=3)
     for r, xv, yv in zip(runs, xs, ys):
-        ax.annotate(_short(r.label), (xv, yv), fontsize=7, xytext=(4, dy), textcoords="offset points")
+        ax.annotate(r.label.split(" ", 1)[-1], (xv, yv), fontsize=7, xytext=(4, dy), textcoords="offset points")
+
+
+def _percent(ax) -> None:
+    """Accuracy (0 to 1) on the y axis, its ticks in percent."""
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: units.percent(v, 3)))
 
 
 def example_digits(x, y, n: int = 20, title: str = "Example digits and their labels"):
@@ -84,7 +85,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
     ax.scatter(fx, fy, facecolors="none", edgecolors="black", s=110, zorder=4)
     ax.set_xscale("log")
     axis(ax, "x", "Training energy", "J", values=energy)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: units.percent(v, 3)))
+    _percent(ax)
     ax.set_ylabel("Test accuracy")
     ax.set_title(title)
     ax.legend(loc="lower right")
@@ -98,22 +99,17 @@ def learning_curves(runs: Sequence[TrainedRun], title: str = "Loss and accuracy 
     """Training-sample and test loss and accuracy at each evaluated epoch of each run."""
     fig, (ax_l, ax_a) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
     for r in runs:
-        rows = classify.evaluated(r)
+        rows, colour = classify.evaluated(r), None
         ep = [e["epoch"] for e in rows]
-        mk = family_marker(r.family)
-        line, = ax_l.plot(ep, [e["test_loss"] for e in rows], lw=1.5, marker=mk, ms=3, label=r.label)
-        ax_l.plot(ep, [e["train_loss"] for e in rows], color=line.get_color(), ls=":", lw=1)
-        ax_a.plot(ep, [e["test_acc"] for e in rows], color=line.get_color(), lw=1.5, marker=mk, ms=3,
-                  label=r.label)
-        ax_a.plot(ep, [e["train_acc"] for e in rows], color=line.get_color(), ls=":", lw=1)
-    for ax in (ax_l, ax_a):
+        for ax, key in ((ax_l, "loss"), (ax_a, "acc")):   # one colour per run in both panels
+            line, = ax.plot(ep, [e[f"test_{key}"] for e in rows], color=colour, lw=1.5,
+                            marker=family_marker(r.family), ms=3, label=r.label)
+            colour = line.get_color()
+            ax.plot(ep, [e[f"train_{key}"] for e in rows], color=colour, ls=":", lw=1)
+    for ax, what, unit in ((ax_l, "Loss", "Cross-entropy loss (nats per image)"), (ax_a, "Accuracy", "Accuracy")):
         ax.grid(True, alpha=0.3)
-        ax.set_xlabel("Epoch")
-    ax_l.set_ylabel("Cross-entropy loss (nats per image)")
-    ax_a.set_ylabel("Accuracy")
-    ax_a.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: units.percent(v, 3)))
-    ax_l.set_title("Loss: test (solid), training sample (dotted)")
-    ax_a.set_title("Accuracy: test (solid), training sample (dotted)")
+        ax.set(xlabel="Epoch", ylabel=unit, title=f"{what}: test (solid), training sample (dotted)")
+    _percent(ax_a)
     ax_a.legend(fontsize=7, loc="lower right")
     fig.suptitle(title)
     return describe(fig, caption="Solid lines: the test set; dotted lines: the fixed sample of "
@@ -126,15 +122,14 @@ def predictions_grid(x, y, pred, n_each: int = 10, title: str | None = None):
     right = np.flatnonzero(pred == y)[:n_each]
     wrong = np.flatnonzero(pred != y)[:n_each]
     fig, axes = plt.subplots(2, n_each, figsize=(n_each * 0.95, 2.6), constrained_layout=True)
-    for row, (idx, name) in enumerate(((right, "correct"), (wrong, "wrong"))):
-        for j in range(n_each):
-            ax = axes[row, j]
+    for row, (idx, name, colour) in enumerate(((right, "correct", PALETTE["bluish green"]),
+                                               (wrong, "wrong", PALETTE["vermillion"]))):
+        for j, ax in enumerate(axes[row]):
             ax.axis("off")
             if j < len(idx):
                 i = idx[j]
                 ax.imshow(np.asarray(x[i, 0]), cmap="gray_r")
-                ax.set_title(f"{pred[i]}" if name == "correct" else f"{pred[i]} (is {y[i]})",
-                             fontsize=8, color=PALETTE["bluish green"] if name == "correct" else PALETTE["vermillion"])
+                ax.set_title(f"{pred[i]}" if name == "correct" else f"{pred[i]} (is {y[i]})", fontsize=8, color=colour)
         axes[row, 0].text(-0.3, 0.5, name, transform=axes[row, 0].transAxes, rotation=90,
                           va="center", ha="right", fontsize=9)
     title = title or "Predictions: top row correct, bottom row wrong (prediction, true label)"
@@ -149,16 +144,11 @@ def confusion_figure(y, pred, title: str = "Confusion matrix on the test set"):
     cm = classify.confusion_matrix(y, pred)
     fig, ax = plt.subplots(figsize=(5.2, 4.6), constrained_layout=True)
     im = ax.imshow(cm, cmap="Blues")
-    for i in range(cm.shape[0]):
-        for j in range(cm.shape[1]):
-            if cm[i, j]:
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if cm[i, j] > cm.max() / 2 else "black")
-    ax.set_xticks(range(10))
-    ax.set_yticks(range(10))
-    ax.set_xlabel("Predicted digit")
-    ax.set_ylabel("True digit")
-    ax.set_title(title)
+    for (i, j), count in np.ndenumerate(cm):
+        if count:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                    color="white" if count > cm.max() / 2 else "black")
+    ax.set(xticks=range(10), yticks=range(10), xlabel="Predicted digit", ylabel="True digit", title=title)
     fig.colorbar(im, ax=ax, label="Test images (count)")
     top = classify.top_confusions(cm, 3)
     worst = "; ".join(f"{t} read as {p}: {n}" for n, t, p in top) or "none"
@@ -167,9 +157,7 @@ def confusion_figure(y, pred, title: str = "Confusion matrix on the test set"):
                              f"(correct). Most frequent mistakes: {worst}.")
 
 
-# ----------------------------------------------------------------------------------------
-# Tables and widget views
-# ----------------------------------------------------------------------------------------
+# ------------------------------------------------------------------ tables and widget views --
 def sweep_table(runs: Sequence[TrainedRun], note: str | None = None):
     """The sweep in human units, one unit per column, and the method stated once under it."""
     frame = classify.sweep_frame(runs)
@@ -209,9 +197,7 @@ SWEEP_FOOTNOTE = "one run per model; the rest is in the method box under the swe
 def record_view(run: TrainedRun, epochs: int) -> str:
     """HTML summary of one model trained for ``epochs`` epochs (for the widget)."""
     r = classify.upto(run, epochs)
-    h = classify.evaluated(r)[-1]
-    t = r.training
-    e = r.evaluation
+    h, t, e = classify.evaluated(r)[-1], r.training, r.evaluation
     return (f"<div style='font-family:sans-serif;font-size:13px'><b>{html.escape(r.label)}</b>, "
             f"{units.count(r.n_parameters)} parameters, after {epochs} epoch{'s' if epochs > 1 else ''}:<br>"
             f"test accuracy <b>{units.percent(h['test_acc'])}</b> (training sample "

@@ -31,9 +31,7 @@ def energy_vs_work(rows: list[dict], floor_j: float):
         xs = np.logspace(np.log10(x_floor), np.log10(flops.max()), 50)
         ax.plot(xs, slope * xs, color=PALETTE["dark grey"], lw=1,
                 label=f"proportional: {units.energy(slope * 1e9, digits=2)} per GFLOP")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_title("Energy reported by CodeCarbon for growing amounts of work")
+    ax.set(xscale="log", yscale="log", title="Energy reported by CodeCarbon for growing amounts of work")
     axis(ax, "x", "Work (floating-point operations, log scale)", counts=True)
     axis(ax, "y", "Measured energy (log scale)", "J")
     ax.legend(fontsize=8, loc="upper left")
@@ -64,9 +62,8 @@ def aa_noise(summary: list[dict], margin: float):
                       f"{'busy neighbour' if row['neighbour'] else 'alone'}")
     ax.set_yticks(range(len(summary)), labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("Energy of A over energy of B, the same work (log scale)")
-    ax.set_title("The same work paired with itself")
+    ax.set(xscale="log", xlabel="Energy of A over energy of B, the same work (log scale)",
+           title="The same work paired with itself")
     ax.legend(fontsize=7, loc="lower right")
     n = sorted({v["verdict"].n for v in summary})
     method_footnote(fig, f"{'/'.join(map(str, n))} pairs per condition, interleaved")

@@ -1,10 +1,7 @@
 """Figures for the Text chapter: fill-in-the-blank probabilities, energy per token, the two causes
 of a query's cost, loading against using, pre-training, and the measured mitigation.
-
-Energies are drawn in the unit they are stored in (J) and labelled in a human unit
-(:func:`mlfootprint.plots.axes.axis`); every figure has a title and labelled axes (its alt text
-is made from them). The page's method box states the instrument once; a figure's small print
-says only what differs (repeats, pairs, single run).
+Energies are drawn in J and labelled in a human unit; the page's method box states the
+instrument once, a figure's small print only what differs (repeats, pairs, single run).
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import units
-from . import FAMILY_COLOURS, PALETTE, describe, method_footnote, new_figure
+from . import FAMILY_COLOURS, PALETTE, describe, energy_barh, family_colour, method_footnote, new_figure
 from .axes import axis
 
 FILL, GEN = FAMILY_COLOURS["fill-mask"], FAMILY_COLOURS["generation"]
@@ -71,23 +68,18 @@ def energy_vs_tokens(records: Sequence, line, title: str = "Energy of one genera
     unit = units.pick_unit(list(y), "J")
     ax.plot(xs, line.slope * xs + line.intercept, "--", color=PALETTE["dark grey"],
             label=f"least-squares line: {units.energy(line.slope, 'J', to=unit)} per token")
-    ax.set_xlabel("new tokens generated per query")
-    ax.set_title(title)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
+    ax.set(xlabel="new tokens generated per query", title=title, xlim=(0, None), ylim=(0, None))
     axis(ax, "y", "energy per query", "J", to=unit)
     ax.legend(fontsize=8)
     method_footnote(fig, f"{records[-1].repeats} repeats per point")
     return fig
 
 
-def _log_bars(ax, labels, values, colours, unit):
-    bars = ax.bar(labels, values, color=colours, edgecolor="#333333")
-    ax.set_yscale("log")
+def _bar_labels(ax, bars, values, unit: str, dx: int = 0) -> None:
+    """Each bar's energy (J) written above it, in ``unit``."""
     for bar, v in zip(bars, values):
         ax.annotate(units.energy(v, "J", to=unit), (bar.get_x() + bar.get_width() / 2, v), ha="center",
-                    va="bottom", fontsize=9, xytext=(0, 3), textcoords="offset points")
-    return bars
+                    va="bottom", fontsize=9, xytext=(dx, 3), textcoords="offset points")
 
 
 def query_breakdown(rows: Sequence[tuple[str, object]], passes, size,
@@ -99,7 +91,8 @@ def query_breakdown(rows: Sequence[tuple[str, object]], passes, size,
     labels = [label.replace(" (", "\n(") for label, _ in rows]
     values = [rec.energy_j for _, rec in rows]
     unit = units.pick_unit([max(values)], "J")      # one unit that keeps the largest bar short
-    _log_bars(ax, labels, values, [FILL, GEN, GEN], unit)
+    _bar_labels(ax, ax.bar(labels, values, color=[FILL, GEN, GEN], edgecolor="#333333"), values, unit)
+    ax.set_yscale("log")
     ax.set_title(title)
     axis(ax, "y", "energy per query", "J", to=unit)
     ax.set_ylim(top=max(values) * 8)
@@ -116,16 +109,10 @@ def load_vs_inference(items: Sequence[tuple[str, object, str]], title: str = "Lo
     """Horizontal bars of energy (log scale) for each ``(label, Measurement, family)``,
     ``family`` being ``"generation"`` or ``"fill-mask"`` (the colour)."""
     fig, ax = new_figure(6.8, 0.5 * len(items) + 1.6)
-    labels = [label for label, _, _ in items][::-1]
-    values = [rec.energy_j for _, rec, _ in items][::-1]
-    colours = [FAMILY_COLOURS.get(family, PALETTE["dark grey"]) for _, _, family in items][::-1]
-    ax.barh(labels, values, color=colours, edgecolor="#333333")
-    ax.set_xscale("log")
-    unit = units.pick_unit(values, "J")
+    unit = units.pick_unit([rec.energy_j for _, rec, _ in items], "J")
+    energy_barh(ax, [(label, rec.energy_j, family_colour(family)) for label, rec, family in items], unit)
     axis(ax, "x", "energy", "J", to=unit)
     ax.set_title(title)
-    for y, v in enumerate(values):
-        ax.text(v, y, " " + units.energy(v, "J", to=unit), va="center", fontsize=8)
     single = [label for label, rec, _ in items if rec.single_run]
     repeats = sorted({rec.repeats for _, rec, _ in items if not rec.single_run})
     parts = [f"{label}: single run" for label in single]
@@ -144,9 +131,7 @@ def pretraining_loss(losses: Sequence[float], title: str = "Pre-training the cou
     ax.plot(np.arange(len(losses)), losses, alpha=0.35, color=PALETTE["sky blue"], label="per step")
     ax.plot(np.arange(len(smooth)) + window - 1, smooth, color=PALETTE["blue"],
             label=f"moving mean ({window} steps)")
-    ax.set_xlabel("training step (batch of sequences)")
-    ax.set_ylabel("masked-word loss (nats)")
-    ax.set_title(title)
+    ax.set(xlabel="training step (batch of sequences)", ylabel="masked-word loss (nats)", title=title)
     ax.legend(fontsize=8)
     return fig
 
@@ -159,9 +144,7 @@ def mitigation_bars(m, title: str | None = None):
     err = [m.before.energy_spread["std"] * 3.6e6, m.after.energy_spread["std"] * 3.6e6]
     bars = ax.bar([m.before_label, m.after_label], values, yerr=err, capsize=4,
                   color=[PALETTE["dark grey"], GEN], edgecolor="#333333")
-    for bar, v in zip(bars, values):
-        ax.annotate(units.energy(v, "J", to=unit), (bar.get_x() + bar.get_width() / 2, v), ha="center",
-                    va="bottom", fontsize=9, xytext=(6, 3), textcoords="offset points")
+    _bar_labels(ax, bars, values, unit, dx=6)
     ax.set_title(title or f"Measured mitigation: {m.after_label} ({len(m.prompts)} queries of "
                           f"{m.n_tokens} tokens)")
     ax.set_ylim(0, max(values) * 1.25)
