@@ -22,8 +22,8 @@ def _range_text(lo, hi, lo_open: bool = False, hi_open: bool = False) -> str:
 
 def integer(name: str, value: Any, *, lo: int | None = None, hi: int | None = None,
             what: str | None = None) -> int:
-    """``value`` as a Python int if it is an integer (numpy ints too, never a bool) within
-    ``[lo, hi]``; else a ValueError (wrong range) or TypeError (not an integer) naming ``name``."""
+    """``value`` as an int (never a bool) within ``[lo, hi]``, else a ValueError (range) or a
+    TypeError (not an integer) naming ``name``."""
     allowed = what or f"an integer{_range_text(lo, hi)}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
@@ -35,19 +35,15 @@ def integer(name: str, value: Any, *, lo: int | None = None, hi: int | None = No
 
 def number(name: str, value: Any, *, lo: float | None = None, hi: float | None = None,
            lo_open: bool = False, hi_open: bool = False, what: str | None = None) -> float:
-    """``value`` as a finite float (ints and numpy numbers too, never a bool) within the
-    range; else a ValueError/TypeError naming ``name``."""
+    """``value`` as a finite float (never a bool) within the range, else a ValueError/TypeError."""
     rng = _range_text(None if lo is None else float(lo), None if hi is None else float(hi),
                       lo_open, hi_open)
     allowed = what or f"a finite number{rng}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
     value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    if lo is not None and (value < lo or (lo_open and value == lo)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    if hi is not None and (value > hi or (hi_open and value == hi)):
+    if not math.isfinite(value) or (lo is not None and (value < lo or (lo_open and value == lo))) \
+            or (hi is not None and (value > hi or (hi_open and value == hi))):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return value
 
@@ -60,8 +56,7 @@ def choice(name: str, value: Any, options: Iterable[Any]) -> Any:
     except TypeError:  # unhashable or uncomparable
         ok = False
     if not ok:
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return value
 
 
@@ -69,12 +64,10 @@ def int_list(name: str, value: Any, *, lo: int | None = 1, hi: int | None = None
              min_len: int = 1, max_len: int | None = None, example: str = "[128, 64]") -> tuple[int, ...]:
     """A list/tuple of integers (each in ``[lo, hi]``, ``min_len`` to ``max_len`` of them)
     as a tuple; a single integer counts as a list of one. Strings are refused."""
-    if isinstance(value, (str, bytes)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a list of integers such as {example}, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        value = (value,)
     try:
-        items: Sequence = tuple(value)
+        if isinstance(value, (str, bytes, bool)):
+            raise TypeError
+        items: Sequence = (value,) if isinstance(value, numbers.Integral) else tuple(value)
     except TypeError:
         raise TypeError(f"{name} must be a list of integers such as {example}, got {value!r}") from None
     if len(items) < min_len or (max_len is not None and len(items) > max_len):

@@ -1,12 +1,9 @@
-"""English prose that is available offline, for pre-training the course's small masked LM.
-
-The corpus is the help text of the Python language reference shipped with every Python as
-:mod:`pydoc_data.topics` (what ``help("if")`` prints), (c) Python Software Foundation, under
-the **PSF License Agreement** (https://docs.python.org/3/license.html). Only the prose is
-kept (grammar rules, code and underlines dropped), split into sentences; repeated sentences
-are removed and every ``holdout_every``-th is held out, so evaluation uses sentences the model
-never saw, written in the same style.
-"""
+"""English prose available offline, for pre-training the course's small masked LM: the help
+text of the Python language reference shipped with every Python (:mod:`pydoc_data.topics`,
+what ``help("if")`` prints), (c) Python Software Foundation, under the **PSF License
+Agreement** (https://docs.python.org/3/license.html). Only the prose is kept, split into
+sentences, each once; every ``holdout_every``-th is held out for evaluation (same style,
+never seen in training)."""
 
 from __future__ import annotations
 
@@ -19,7 +16,6 @@ from .checks import integer
 
 CORPUS_NAME = "Python language reference help topics (pydoc_data.topics)"
 CORPUS_LICENCE = "PSF License Agreement (Python documentation), (c) Python Software Foundation"
-CORPUS_URL = "https://docs.python.org/3/license.html"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 
@@ -39,20 +35,16 @@ class Corpus:
 
 
 def _prose_paragraphs(text: str) -> list[str]:
-    paragraphs, current = [], []
+    """Paragraphs of prose: code, grammar rules and underlines end a paragraph and are dropped."""
+    paragraphs = [[]]
     for line in text.splitlines():
         stripped = line.strip()
         is_code = line.startswith("   ") or "::=" in line or line.startswith(">>>")
-        is_rule = bool(stripped) and set(stripped) <= set("*=-~^\"'")
-        if not stripped or is_code or is_rule:
-            if current:
-                paragraphs.append(" ".join(current))
-                current = []
-            continue
-        current.append(stripped)
-    if current:
-        paragraphs.append(" ".join(current))
-    return paragraphs
+        if not stripped or is_code or set(stripped) <= set("*=-~^\"'"):
+            paragraphs.append([])
+        else:
+            paragraphs[-1].append(stripped)
+    return [" ".join(p) for p in paragraphs if p]
 
 
 def sentences_from_text(text: str, min_words: int = 5) -> list[str]:
@@ -70,11 +62,9 @@ def load_corpus(holdout_every: int = 10, min_words: int = 5) -> Corpus:
     """The offline corpus, split into training and held-out sentences."""
     holdout_every = integer("holdout_every", holdout_every, lo=2, hi=1000)
     min_words = integer("min_words", min_words, lo=1, hi=1000)
-    sentences = []
-    for name in sorted(topics.topics):
-        sentences.extend(sentences_from_text(topics.topics[name], min_words))
-    sentences = list(dict.fromkeys(sentences))  # some topics repeat sentences: keep each once
-    train = [s for i, s in enumerate(sentences) if i % holdout_every != holdout_every - 1]
-    heldout = [s for i, s in enumerate(sentences) if i % holdout_every == holdout_every - 1]
-    n_words = sum(len(s.split()) for s in sentences)
-    return Corpus(CORPUS_NAME, CORPUS_LICENCE, train, heldout, n_words)
+    # some topics repeat sentences: each is kept once
+    sentences = list(dict.fromkeys(s for name in sorted(topics.topics)
+                                   for s in sentences_from_text(topics.topics[name], min_words)))
+    held = [i % holdout_every == holdout_every - 1 for i in range(len(sentences))]
+    return Corpus(CORPUS_NAME, CORPUS_LICENCE, [s for s, h in zip(sentences, held) if not h],
+                  [s for s, h in zip(sentences, held) if h], sum(len(s.split()) for s in sentences))

@@ -1,20 +1,9 @@
-"""The environment variables the library reads: what each accepts, and one check for all.
-
-Each variable is declared once, by the module that owns what it sets, with a parser and
-what it accepts in words; every read goes through :func:`read`, so a wrong value raises a
-:class:`SettingError` that names the variable, the value and what is accepted:
-
-| variable | accepted | declared in |
-|---|---|---|
-| ``MLFOOTPRINT_DATA`` | a folder path, without spaces around it | :mod:`mlfootprint.paths` |
-| ``MLFOOTPRINT_COUNTRY`` | an ISO 3166 alpha-3 code CodeCarbon has grid data for | :mod:`mlfootprint.measure.grid` |
-| ``MLFOOTPRINT_TEXT_OFFLINE``, ``HF_HUB_OFFLINE`` | a switch (see :func:`switch`) | :mod:`mlfootprint.textmodels.hub` |
-| ``HF_ENDPOINT`` | an ``http://`` or ``https://`` address | :mod:`mlfootprint.textmodels.hub` |
-| ``MLFOOTPRINT_STATIC_BUILD`` | a switch | :mod:`mlfootprint.progress` |
-
-:func:`check` reads every declared variable. The results store and the measuring
-functions call it before they read a file or start any work, so a setting the reader got
-wrong is refused first, and never makes a good stored file look damaged.
+"""The environment variables the library reads: each declared once, by the module that owns
+what it sets (``MLFOOTPRINT_DATA``: paths, ``MLFOOTPRINT_COUNTRY``: measure.grid, the hub's
+switches and ``HF_ENDPOINT``: textmodels.hub, ``MLFOOTPRINT_STATIC_BUILD``: progress), and read
+through :func:`read`, so a wrong value is a :class:`SettingError` naming the variable, the value
+and what it accepts. The store and the measuring functions call :func:`check` before they read
+a file or start any work, so a wrong setting never makes a good stored file look damaged.
 """
 
 from __future__ import annotations
@@ -36,8 +25,8 @@ class Variable:
 
 
 _VARIABLES: dict[str, Variable] = {}
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
+_SWITCH = {**dict.fromkeys(("1", "true", "yes", "on"), True),
+           **dict.fromkeys(("", "0", "false", "no", "off"), False)}
 SWITCH_WORDS = "1/0, true/false, yes/no or on/off (any case), or empty for off"
 
 
@@ -48,7 +37,6 @@ def declare(name: str, accepted: str, parse: Callable[[str], Any]) -> Variable:
 
 
 def declared() -> dict[str, Variable]:
-    """Every declared variable, by name."""
     return dict(_VARIABLES)
 
 
@@ -59,8 +47,7 @@ def raw(name: str) -> str | None:
 
 def read(name: str) -> Any:
     """The parsed value of ``name``, ``None`` when it is not set, or a :class:`SettingError`."""
-    var = _VARIABLES[name]
-    value = os.environ.get(name)
+    var, value = _VARIABLES[name], os.environ.get(name)
     if value is None:
         return None
     try:
@@ -79,13 +66,10 @@ def check() -> None:
 
 
 def switch(value: str) -> bool:
-    """A yes/no variable: ``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off`` or empty."""
-    word = value.strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise ValueError(f"{value!r} is neither on nor off")
+    """A yes/no variable (:data:`SWITCH_WORDS`)."""
+    if value.strip().lower() not in _SWITCH:
+        raise ValueError(f"{value!r} is neither on nor off")
+    return _SWITCH[value.strip().lower()]
 
 
 def plain_text(value: str) -> str:

@@ -1,10 +1,6 @@
-"""What an artefact folder holds, file by file: sizes and SHA-256 digests, and the check that
-a folder still holds exactly that (used by :func:`mlfootprint.store.keep`).
-
-The record of an artefact lists its files (:func:`manifest`); on reading it back,
-:func:`check_manifest` names the first file that is missing or changed, so a truncated or
-edited weights file is found before it is loaded.
-"""
+"""What an artefact folder holds, file by file (sizes and SHA-256 digests), and the check that
+it still holds exactly that, naming the first file missing or changed, so a truncated or edited
+weights file is found before it is loaded (used by :func:`mlfootprint.store.keep`)."""
 
 from __future__ import annotations
 

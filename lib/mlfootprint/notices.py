@@ -1,17 +1,14 @@
-"""Notices from the library to the reader: fallbacks, recomputations, clipped inputs,
-results that could not be saved, and warnings CodeCarbon gave while measuring.
-
-A notice is a Python warning of a :class:`Notice` category, so code can catch or filter
-it (``pytest.warns``, ``warnings.catch_warnings``). It is *shown* on standard output as
-``[mlfootprint] ...``: the book removes standard error from its pages (to keep
-CodeCarbon's log chatter out), and the library's own notices must still reach the page.
-Every notice is shown each time it happens, not once per place in the code.
-"""
+"""Notices from the library to the reader: Python warnings of a :class:`Notice` category (so
+code can catch or filter them), *shown* on standard output as ``[mlfootprint] ...`` every time
+they happen: the book removes standard error from its pages (CodeCarbon's log chatter), and
+the library's own notices must still reach the page."""
 
 from __future__ import annotations
 
 import sys
 import warnings
+
+PREFIX = "[mlfootprint]"
 
 
 class Notice(UserWarning):
@@ -38,9 +35,6 @@ class TrackerNotice(Notice):
     """CodeCarbon warned while measuring; the record says so too."""
 
 
-PREFIX = "[mlfootprint]"
-
-
 def notice(message: str, category: type[Notice] = Notice, stacklevel: int = 2) -> None:
     """Tell the reader ``message`` (a warning of ``category``, shown on standard output)."""
     if not (isinstance(category, type) and issubclass(category, Notice)):
@@ -48,21 +42,12 @@ def notice(message: str, category: type[Notice] = Notice, stacklevel: int = 2) -
     warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 
-_original_showwarning = warnings.showwarning
-
-
-def _showwarning(message, category, filename, lineno, file=None, line=None):
+def _showwarning(message, category, filename, lineno, file=None, line=None, _original=warnings.showwarning):
     if isinstance(category, type) and issubclass(category, Notice):
         print(f"{PREFIX} {message}", file=sys.stdout, flush=True)
-        return
-    _original_showwarning(message, category, filename, lineno, file, line)
+    else:
+        _original(message, category, filename, lineno, file, line)
 
 
-def install() -> None:
-    """Show notices on stdout, every time (idempotent; done when the package is imported)."""
-    if warnings.showwarning is not _showwarning:
-        warnings.showwarning = _showwarning
-    warnings.filterwarnings("always", category=Notice)
-
-
-install()
+warnings.showwarning = _showwarning   # notices on stdout, every time
+warnings.filterwarnings("always", category=Notice)

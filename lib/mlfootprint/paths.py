@@ -44,10 +44,8 @@ declare(DATA_ENV, DATA_ACCEPTED, _parse_data)
 
 def repo_root() -> Path | None:
     """The repository root when the package runs from a checkout (``pip install -e .``)."""
-    candidate = _PACKAGE_DIR.parent.parent  # lib/mlfootprint -> lib -> root
-    if (candidate / "pyproject.toml").is_file() and (candidate / "book").is_dir():
-        return candidate
-    return None
+    root = _PACKAGE_DIR.parent.parent  # lib/mlfootprint -> lib -> root
+    return root if (root / "pyproject.toml").is_file() and (root / "book").is_dir() else None
 
 
 def data_dir_origin() -> str:
@@ -58,20 +56,15 @@ def data_dir_origin() -> str:
 
 
 def chosen_data_dir() -> Path:
-    """The folder the settings choose, not checked to be usable; a malformed
-    ``MLFOOTPRINT_DATA`` raises :class:`DataSettingError`."""
-    path = read(DATA_ENV)
-    if path is None:
-        root = repo_root()
-        path = root / "data" if root else Path.home() / ".cache" / "mlfootprint"
-    return path
+    """``$MLFOOTPRINT_DATA`` if set, else the checkout's ``data/``, else ``~/.cache/mlfootprint``
+    (a non-editable install); not checked to be usable."""
+    path, root = read(DATA_ENV), repo_root()
+    return path or (root / "data" if root else Path.home() / ".cache" / "mlfootprint")
 
 
 def data_dir(create: bool = True) -> Path:
-    """The ``data/`` folder: ``$MLFOOTPRINT_DATA`` if set, else the checkout's ``data/``,
-    else ``~/.cache/mlfootprint`` for a non-editable install. With ``create`` the folder
-    is made; a path that is a file, or cannot be made, raises :class:`DataDirError`
-    naming the setting (a malformed setting: :class:`DataSettingError`, also a ValueError)."""
+    """The data folder (:func:`chosen_data_dir`), made with ``create``; a file, or a folder
+    that cannot be made, is a :class:`DataDirError` naming the setting that chose it."""
     path = chosen_data_dir()
     if path.exists() and not path.is_dir():
         raise DataDirError(f"{path} is a file, not a folder ({data_dir_origin()}); "
@@ -85,8 +78,7 @@ def data_dir(create: bool = True) -> Path:
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that readers see the old file or the new one, never
-    half; the temporary name is unique per process and call."""
+    """Write ``payload`` to ``path``: readers see the old file or the new one, never half."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")

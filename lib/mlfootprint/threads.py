@@ -8,7 +8,6 @@ thread makes a measurement repeatable. Every record says the threads its work ra
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
 
 import torch
 
@@ -16,9 +15,9 @@ from .checks import integer
 
 
 @contextmanager
-def torch_threads(threads: int | None = None) -> Iterator[int]:
-    """Run the block on ``threads`` torch CPU threads (``None``: as now); yields the number
-    in force, and restores the previous number afterwards, also when the block fails."""
+def torch_threads(threads: int | None = None):
+    """Run the block on ``threads`` torch CPU threads (``None``: as now); yields the number in
+    force, and restores the previous number afterwards, also when the block fails."""
     before = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(integer("threads", threads, lo=1, hi=1024))
