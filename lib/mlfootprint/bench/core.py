@@ -65,26 +65,23 @@ class Bench:
         self.job = self.forecast = self.result = self.comparison = None
         self.reporter: Reporter | None = None
         self._thread: threading.Thread | None = None
-        button = widgets.Button
-        self.forecast_button = button(description="Forecast", button_style="info",
-                                      tooltip="Calibrate briefly and predict time, energy and CO₂")
-        self.run_button = button(description="Run", button_style="success", disabled=True,
-                                 tooltip="Run these settings (after a forecast)")
-        self.stop_button = button(description="Stop", button_style="danger", disabled=True,
-                                  tooltip="End the run cleanly; what was measured is kept")
+        self.forecast_button, self.run_button, self.stop_button = buttons = [
+            widgets.Button(description=name, button_style=style, disabled=name != "Forecast", tooltip=tip)
+            for name, style, tip in (("Forecast", "info", "Calibrate briefly and predict time, energy and CO₂"),
+                                     ("Run", "success", "Run these settings (after a forecast)"),
+                                     ("Stop", "danger", "End the run cleanly; what was measured is kept"))]
+        for button, act in zip(buttons, (self.request_forecast, self.request_run, self.request_stop)):
+            button.on_click(lambda _b, act=act: act())
         self.message, self.forecast_html, self.live, self.result_html = (widgets.HTML() for _ in range(4))
         self.progress_bar = widgets.FloatProgress(value=0, min=0, max=1, description="progress",
                                                   layout=widgets.Layout(visibility="hidden", width="420px"))
         self.figure = widgets.Image(format="png", layout=widgets.Layout(display="none"))
-        self.forecast_button.on_click(lambda _b: self.request_forecast())
-        self.run_button.on_click(lambda _b: self.request_run())
-        self.stop_button.on_click(lambda _b: self.request_stop())
         for w in self.controls.values():
             w.observe(self._settings_changed, names="value")
         self.widget = widgets.VBox(
             [widgets.HTML(f"<div class='mlfp-bench-note' style='font-size:90%'>{LAUNCH_NOTE}</div>"),
              widgets.HTML(f"<b>{html.escape(adapter.title)}</b>"), *self.controls.values(),
-             widgets.HBox([self.forecast_button, self.run_button, self.stop_button]), self.message,
+             widgets.HBox(buttons), self.message,
              self.forecast_html, self.progress_bar, self.live, self.result_html, self.figure],
             layout=widgets.Layout(border="1px solid #ccc", padding="6px"))
         self.widget.add_class("mlfp-bench")

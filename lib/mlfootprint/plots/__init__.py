@@ -36,16 +36,13 @@ PALETTE = {
 CYCLE = [PALETTE[k] for k in ("blue", "vermillion", "bluish green", "reddish purple", "orange",
                               "sky blue", "black", "indigo", "dark grey", "yellow")]
 
-FAMILY_COLOURS = {
-    "MLP": PALETTE["blue"], "CNN": PALETTE["vermillion"],
-    "CVAE-MLP": PALETTE["bluish green"], "CVAE-CNN": PALETTE["reddish purple"],
-    "PCA": PALETTE["orange"], "Pixel": PALETTE["sky blue"], "Copy": PALETTE["dark grey"],
-    "Real": PALETTE["black"], "fill-mask": PALETTE["yellow"], "generation": PALETTE["indigo"],
-}
-FAMILY_MARKERS = {
-    "MLP": "o", "CNN": "s", "CVAE-MLP": "^", "CVAE-CNN": "v", "PCA": "D", "Pixel": "P",
-    "Copy": "X", "Real": "*", "fill-mask": "h", "generation": "p",
-}
+# Each family's colour (a PALETTE name) and marker.
+_FAMILIES = {"MLP": ("blue", "o"), "CNN": ("vermillion", "s"), "CVAE-MLP": ("bluish green", "^"),
+             "CVAE-CNN": ("reddish purple", "v"), "PCA": ("orange", "D"), "Pixel": ("sky blue", "P"),
+             "Copy": ("dark grey", "X"), "Real": ("black", "*"), "fill-mask": ("yellow", "h"),
+             "generation": ("indigo", "p")}
+FAMILY_COLOURS = {family: PALETTE[colour] for family, (colour, _) in _FAMILIES.items()}
+FAMILY_MARKERS = {family: marker for family, (_, marker) in _FAMILIES.items()}
 
 UNDESCRIBED = "Figure without a title or axis labels"
 MAX_ALT_CHARS = 600
@@ -107,18 +104,13 @@ def _clean(text: str) -> str:
 
 
 def _axes_description(ax) -> str:
-    parts = []
-    for which, axis, label in (("x", ax.xaxis, ax.get_xlabel()), ("y", ax.yaxis, ax.get_ylabel())):
-        label = _clean(label)
-        if label:
-            scale = " (log scale)" if axis.get_scale() == "log" else ""
-            parts.append(f"{which} axis: {label}{scale}")
+    """"x axis: label (log scale); y axis: label; legend: a, b" for the parts ``ax`` has."""
+    parts = [f"{which} axis: {_clean(label)}" + (" (log scale)" if axis.get_scale() == "log" else "")
+             for which, axis, label in (("x", ax.xaxis, ax.get_xlabel()), ("y", ax.yaxis, ax.get_ylabel()))
+             if _clean(label)]
     legend = ax.get_legend()
-    if legend is not None:
-        entries = [_clean(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
-        if entries:
-            parts.append("legend: " + ", ".join(entries))
-    return "; ".join(parts)
+    entries = [] if legend is None else [_clean(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
+    return "; ".join(parts + (["legend: " + ", ".join(entries)] if entries else []))
 
 
 def alt_text(fig: Figure) -> str:
@@ -191,11 +183,8 @@ def _wrap_printer(printer):
         data = printer(fig)
         if data is None:
             return None
-        meta = {}
-        if isinstance(data, tuple):
-            data, meta = data[0], dict(data[1] or {})
-        meta.update(figure_metadata(fig))
-        return data, meta
+        data, meta = data if isinstance(data, tuple) else (data, None)
+        return data, {**(meta or {}), **figure_metadata(fig)}
 
     png_with_description.mlfootprint_wrapped = True
     return png_with_description
