@@ -4,7 +4,7 @@ In the spirit of carbontracker's epoch-one prediction (Anthony, Kanding and Selv
 small, representative piece of each kind of work (a :class:`Part`: a few warm batches, one
 evaluation pass, a few tokens) is timed under the tracker and scaled by how many times the
 full run repeats it (:func:`calibrate`, :func:`extrapolate`); :func:`compare` checks the
-forecast against the actual run. CO2 is never stored: it is energy x the grid in force now.
+forecast against the actual run. CO2 is energy x the grid in force now.
 
 The interval: each part's seconds per unit vary between calibration samples; the
 forecast's relative half-width is twice that spread's standard error (about 95% if the
@@ -19,7 +19,7 @@ import math
 import numbers
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from . import measure, units
@@ -27,7 +27,6 @@ from .checks import integer, number
 from .environment import check as check_environment
 
 DEFAULT_FLOOR = 0.25
-METHOD_NAME = "calibrate-and-scale"
 MAX_CALIBRATION_S = 300.0   # samples x min_seconds: a calibration is a short piece of the run
 
 
@@ -96,17 +95,12 @@ class Forecast:
     parts: tuple = ()
     calibration_s: float = 0.0
     half_width: float = DEFAULT_FLOOR
-    method_name: str = METHOD_NAME
     instrument: str = ""       # the tracker's method sentence from the calibration windows
     notes: tuple = field(default_factory=tuple)
 
     @property
-    def power_w(self) -> float:
-        return self.energy_kwh * 3.6e6 / self.time_s if self.time_s else 0.0
-
-    @property
     def emissions_kg(self) -> float:
-        """CO2 on the grid in force now (never stored)."""
+        """CO2 on the grid in force now."""
         return measure.kwh_to_kg(self.energy_kwh)
 
     @property
@@ -140,14 +134,6 @@ class Forecast:
                 f"({units.duration(self.time_low_s)} to {units.duration(self.time_high_s)}), "
                 f"{energy(self.energy_kwh)} ({energy(self.energy_low_kwh)} to {energy(self.energy_high_kwh)}), "
                 f"{units.co2(self.emissions_kg)} CO₂e")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Forecast":
-        return cls(**{**d, "parts": tuple(Part(**p) for p in d.get("parts", ())),
-                      "notes": tuple(d.get("notes", ()))})
 
 
 def extrapolate(parts: Sequence[Part], *, label: str, fixed_s: float = 0.0, fixed_power_w: float = 0.0,

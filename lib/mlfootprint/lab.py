@@ -81,8 +81,7 @@ def _glued_eval(m) -> tuple[int, str, str] | None:
 
 
 def _to_eval(m) -> str:
-    glued_form = _glued_eval(m)
-    if glued_form is not None:    # written by the chapter's author: one more pair of parentheses
+    if _glued_eval(m) is not None:    # written by the chapter's author: one more pair of parentheses
         return f"{{eval}}`({m.group('body')})`"
     if _GLUE_NAME.fullmatch(m.group("name")) and m.group("ticks") == "`":
         content = json.dumps(m.group("body"), ensure_ascii=False)
@@ -91,13 +90,10 @@ def _to_eval(m) -> str:
 
 
 def _to_glue(m) -> str:
-    glued_form = _glued_eval(m)
-    if glued_form is None:
+    form = _glued_eval(m)   # (parentheses, role, content)
+    if form is None:
         return m.group(0)
-    depth, role, content = glued_form
-    if depth == 0:
-        return f"{{{role}}}`{content}`"
-    return f"{{eval}}`{m.group('body')[1:-1]}`"
+    return f"{{{form[1]}}}`{form[2]}`" if form[0] == 0 else f"{{eval}}`{m.group('body')[1:-1]}`"
 
 
 def glue_to_eval(markdown: str) -> str:
@@ -164,11 +160,10 @@ def _contents_manager_class():
 
 
 def __getattr__(name: str):
-    if name == "LabContentsManager":  # built lazily: jupyter_server is only needed by the server
-        cls = _contents_manager_class()
-        globals()[name] = cls
-        return cls
-    raise AttributeError(name)
+    if name != "LabContentsManager":
+        raise AttributeError(name)
+    globals()[name] = _contents_manager_class()   # built lazily: only the server needs jupyter_server
+    return globals()[name]
 
 
 # ------------------------------------------------------------------- kernel side ---------
@@ -241,12 +236,10 @@ def execute_chapter(path, timeout: int = 1800):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    path = Path(path)
-    nb = jupytext.read(path)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    nb = jupytext.read(Path(path))
     try:
-        client.execute()
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     except CellExecutionError as exc:
         return nb, exc
     return nb, None

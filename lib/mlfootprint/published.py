@@ -1,17 +1,10 @@
 """Published figures the course sets its own measurements against: cited, not measured here.
-
-Every number a chapter quotes from the literature comes from this module, with its
-source, so the pages never retype one. Each entry says how the authors obtained it
-(hardware, protocol) as far as their paper or their released code states it, and says
-so where neither does.
-"""
+Every number a chapter quotes from the literature comes from here, with its source and how
+the authors obtained it (hardware, protocol) as far as their paper or released code says."""
 
 from __future__ import annotations
 
-# ----------------------------------------------------------------------------------------
-# Luccioni, Jernite & Strubell, "Power Hungry Processing: Watts Driving the Cost of AI
-# Deployment?", ACM FAccT 2024 (arXiv:2311.16863)
-# ----------------------------------------------------------------------------------------
+# -- Luccioni, Jernite & Strubell (2024), "Power Hungry Processing" ------------------------
 POWER_HUNGRY_CITATION = ("Luccioni, Jernite & Strubell, \"Power Hungry Processing: Watts Driving "
                          "the Cost of AI Deployment?\", ACM FAccT 2024 (arXiv:2311.16863)")
 POWER_HUNGRY_URL = "https://arxiv.org/abs/2311.16863"
@@ -26,13 +19,10 @@ POWER_HUNGRY = [
     {"task": "text generation", "kwh_per_1000": 0.047, "ours": "text generation"},
 ]
 
-# How the figures were obtained. The paper's abstract states the unit ("the amount of
-# energy and carbon required to perform 1,000 inferences on representative benchmark
-# dataset[s]") and the hardware above; the per-task details below are read from the
-# authors' released experiment scripts (one script per task and dataset; "models" says
-# which models each queried), which call a
-# Hugging Face pipeline once per query inside one CodeCarbon task "query model" (model
-# loading is tracked as a separate task), with a tracker sampling power every second.
+# The abstract states the unit ("the amount of energy and carbon required to perform 1,000
+# inferences on representative benchmark dataset[s]") and the hardware; the rest is read from
+# the authors' scripts (one per task and dataset), which call a Hugging Face pipeline once per
+# query inside one CodeCarbon task "query model" (loading tracked apart), sampling every second.
 POWER_HUNGRY_CODE = {
     "repository": "https://github.com/sashavor/co2_inference",
     "commit": "6a9729129f941bfdb9ae9addb52c925b0a492ff9",
@@ -92,10 +82,7 @@ POWER_HUNGRY_PROTOCOL = {
     },
 }
 
-# ----------------------------------------------------------------------------------------
-# Strubell, Ganesh & McCallum (2019), "Energy and Policy Considerations for Deep Learning in
-# NLP", ACL 2019, Table 3: BERT-base pre-training.
-# ----------------------------------------------------------------------------------------
+# -- Strubell, Ganesh & McCallum (2019), ACL, Table 3: BERT-base pre-training ---------------
 BERT_BASE = {
     "source": ("Strubell, Ganesh and McCallum (2019), 'Energy and Policy Considerations for Deep "
                "Learning in NLP', ACL 2019, Table 3"),
@@ -116,11 +103,8 @@ BERT_BASE = {
              "for 1M steps of 256 sequences of 512 tokens (4 days on 16 Cloud TPUs)."),
 }
 
-# ----------------------------------------------------------------------------------------
-# An everyday equivalent: the energy of one full smartphone charge, as the US EPA's
-# Greenhouse Gas Equivalencies Calculator computes it ("smartphones charged": 14.46 Wh a
-# day, less 22 hours of maintenance mode at 0.13 W, = 0.012 kWh per charge).
-# ----------------------------------------------------------------------------------------
+# -- One full smartphone charge, by the US EPA's Greenhouse Gas Equivalencies Calculator --
+# ("smartphones charged": 14.46 Wh a day, less 22 hours of maintenance at 0.13 W = 0.012 kWh)
 SMARTPHONE_CHARGE_KWH = 0.012
 SMARTPHONE_CHARGE_SOURCE = ("US EPA, Greenhouse Gas Equivalencies Calculator: Calculations and "
                             "References, \"smartphones charged\"")

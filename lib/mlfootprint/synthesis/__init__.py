@@ -7,8 +7,7 @@ sentences; what the synthesis runs is set in :mod:`mlfootprint.course.synthesis`
 from .comparison import ProtocolRow, masked_words, prompt_words, protocol_table, under_protocol
 from .mitigations import (COMPUTED, MEASURED, Mitigation, batching, cleaner_grid, course_mitigations,
                           early_stopping, evaluate_less_often, smaller_model, text_generation)
-from .pairs import (Query, answer_query, classify_query, draw_query, fill_query, lesson_queries,
-                    paired, query_for, size_ends)
+from .pairs import Query, classify_query, draw_query, lesson_queries, paired, query_for, size_ends
 from .scale import at_scale, break_even, grid_change, grid_note, scale_table
 from .summaries import (ModelSummary, all_summaries, best_per_task, by_task, check_one_mode,
                         classification_summaries, generation_summaries, instruments, one_unit,

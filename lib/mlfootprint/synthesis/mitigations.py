@@ -19,8 +19,6 @@ from .pairs import classify_query, paired
 
 MEASURED = "measured"
 COMPUTED = "computed from a measured run"
-HOW = (MEASURED, COMPUTED)
-QUANTITIES = ("energy", "co2")
 TEXT_NAMES = {"batching": "batching text generation", "bf16": "bf16 weights for text generation"}
 
 
@@ -46,8 +44,8 @@ class Mitigation:
     verdict: compare.Verdict | None = None
 
     def __post_init__(self):
-        checks.choice("how", self.how, HOW)
-        checks.choice("quantity", self.quantity, QUANTITIES)
+        checks.choice("how", self.how, (MEASURED, COMPUTED))
+        checks.choice("quantity", self.quantity, ("energy", "co2"))
         for side in ("before", "after"):
             if not isinstance(getattr(self, side), Measurement):
                 raise TypeError(f"{side} must be a Measurement, got {type(getattr(self, side)).__name__}")

@@ -88,25 +88,6 @@ def draw_query(name: str, config, data, *, threads: int = 1, seed: int = 0) -> Q
                  run, threads)
 
 
-def fill_query(lm, text: str, *, threads: int = 1) -> Query:
-    """One fill-in-the-blank query per call."""
-    from .. import textmodels as tm   # transformers: loaded only for a text query
-
-    return Query(f"{tm.short_name(lm.name)}: one fill-in-the-blank query",
-                 {"what": "fill-mask query", "model": lm.identity(), "text": text},
-                 lambda: tm.fill_mask(lm, text), threads)
-
-
-def answer_query(lm, prompt: str, n_tokens: int, *, threads: int = 1) -> Query:
-    """One answer of exactly ``n_tokens`` new tokens (greedy) per call."""
-    from .. import textmodels as tm
-
-    return Query(f"{tm.short_name(lm.name)}: one answer of {n_tokens} new tokens",
-                 {"what": "generation query", "model": lm.identity(), "prompt": prompt,
-                  "n_tokens": n_tokens, "greedy": True},
-                 lambda: tm.generate(lm, prompt, n_tokens, stop_at_eos=False, announce=False), threads)
-
-
 def query_for(s: ModelSummary) -> Query:
     """One use of ``s``'s model, one query per call, on its chapter's examples."""
     if s.task == "image classification":
@@ -114,11 +95,20 @@ def query_for(s: ModelSummary) -> Query:
     if s.task == "image generation":
         data = load_mnist(**course_generation.DATA, verbose=False)
         return draw_query(s.model, s.extra["config"], data, threads=course_generation.THREADS)
+    from .. import textmodels as tm   # transformers: loaded only for a text query
+
+    lm, threads = s.extra.get("lm"), course_text.THREADS
+    text, prompt = course_text.FILL_EXAMPLE, course_text.PROMPT
     if s.task == "fill-in-the-blank":
-        return fill_query(s.extra["lm"], course_text.FILL_EXAMPLE, threads=course_text.THREADS)
-    if s.task == "text generation":
-        n = s.per_use.settings.get("n_tokens", course_text.SWEEP["token_counts"][-1])
-        return answer_query(s.extra["lm"], course_text.PROMPT, int(n), threads=course_text.THREADS)
+        return Query(f"{s.model}: one fill-in-the-blank query",
+                     {"what": "fill-mask query", "model": lm.identity(), "text": text},
+                     lambda: tm.fill_mask(lm, text), threads)
+    if s.task == "text generation":   # exactly n new tokens (greedy) per call
+        n = int(s.per_use.settings.get("n_tokens", course_text.SWEEP["token_counts"][-1]))
+        return Query(f"{s.model}: one answer of {n} new tokens",
+                     {"what": "generation query", "model": lm.identity(), "prompt": prompt,
+                      "n_tokens": n, "greedy": True},
+                     lambda: tm.generate(lm, prompt, n, stop_at_eos=False, announce=False), threads)
     raise ValueError(f"no query is defined for the task {s.task!r}")
 
 
