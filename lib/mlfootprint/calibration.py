@@ -291,10 +291,6 @@ def co2_by_country(energy_kwh: float, codes=("SWE", "FRA", "BRA", "CAN", "GBR", 
     if isinstance(codes, str) or not codes:
         raise TypeError(f"codes must be a list of ISO alpha-3 country codes such as ('FRA', 'USA'), "
                         f"got {codes!r}")
-    rows = []
-    for code in codes:
-        grid = measure.carbon_intensity(code)
-        rows.append({"country_iso": grid.country_iso, "country": grid.country_name,
-                     "g_per_kwh": grid.g_per_kwh, "year": grid.year,
-                     "emissions_g": energy_kwh * grid.g_per_kwh})
-    return sorted(rows, key=lambda r: r["g_per_kwh"])
+    grids = sorted((measure.carbon_intensity(code) for code in codes), key=lambda g: g.g_per_kwh)
+    return [{"country_iso": g.country_iso, "country": g.country_name, "g_per_kwh": g.g_per_kwh,
+             "year": g.year, "emissions_g": energy_kwh * g.g_per_kwh} for g in grids]
