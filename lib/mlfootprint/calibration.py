@@ -160,8 +160,7 @@ def naive_vs_repeated(size: int = MATRIX_SIZE, pairs: int = 3, min_seconds: floa
 
 def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZE,
                    threads: int = 1) -> dict:
-    """The same work on ``threads`` torch thread(s) under CodeCarbon's ``machine`` mode (A)
-    and ``process`` mode (B), in ``repeats`` interleaved pairs: {"a": [...], "b": [...]}."""
+    """The same work in ``machine`` mode (A) and ``process`` mode (B), in interleaved pairs."""
     settings = _check_pairs(n_calls, size, repeats, threads)
     one = _in_mode(matmul_work(n_calls, size), threads)
     return _kept("tracking_modes", settings, lambda: _pairs_dict(
@@ -169,8 +168,7 @@ def tracking_modes(n_calls: int = 1000, repeats: int = 3, size: int = MATRIX_SIZ
 
 
 def _in_mode(work, threads: int):
-    """``one(mode, beside=None)``: a callable measuring ``work`` once in ``mode`` (beside a
-    busy neighbour when ``beside``), returning its record."""
+    """``one(mode, beside)``: a callable measuring ``work`` once in ``mode``, returning its record."""
     def one(mode: str, beside: bool | None = None):
         extra = {} if beside is None else {"neighbour": beside}
 
@@ -266,8 +264,7 @@ def busy_neighbour(active: bool = True, *, max_seconds: float = NEIGHBOUR_MAX_S)
 
 
 def _stop(proc: psutil.Process, timeout: float = 10.0) -> None:
-    """Kill ``proc`` and wait until it no longer runs (a zombie left for init to reap is
-    stopped: it is not our child, so we cannot reap it)."""
+    """Kill ``proc`` and wait until it stops (a zombie is stopped: not our child to reap)."""
     try:
         proc.kill()
         deadline = time.monotonic() + timeout

@@ -9,17 +9,14 @@ a file or start any work, so a wrong setting never makes a good stored file look
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
 class SettingError(ValueError):
     """An environment variable holds a value the library cannot use."""
 
 
-@dataclass(frozen=True)
-class Variable:
-    name: str
+class Variable(NamedTuple):
     accepted: str                    # in words, for the error message
     parse: Callable[[str], Any]      # the value, or a ValueError saying what is wrong
 
@@ -32,7 +29,7 @@ SWITCH_WORDS = "1/0, true/false, yes/no or on/off (any case), or empty for off"
 
 def declare(name: str, accepted: str, parse: Callable[[str], Any]) -> Variable:
     """Declare the variable ``name`` (done once, by the module that reads it)."""
-    _VARIABLES[name] = Variable(name, accepted, parse)
+    _VARIABLES[name] = Variable(accepted, parse)
     return _VARIABLES[name]
 
 

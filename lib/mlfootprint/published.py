@@ -7,7 +7,6 @@ from __future__ import annotations
 # -- Luccioni, Jernite & Strubell (2024), "Power Hungry Processing" ------------------------
 POWER_HUNGRY_CITATION = ("Luccioni, Jernite & Strubell, \"Power Hungry Processing: Watts Driving "
                          "the Cost of AI Deployment?\", ACM FAccT 2024 (arXiv:2311.16863)")
-POWER_HUNGRY_URL = "https://arxiv.org/abs/2311.16863"
 # Table 2: mean energy per 1,000 inferences over the models tested for each task.
 POWER_HUNGRY_SOURCE = f"{POWER_HUNGRY_CITATION}, Table 2 (mean per task)"
 POWER_HUNGRY_HARDWARE = "one NVIDIA A100-SXM4-80GB GPU on AWS, measured with CodeCarbon"

@@ -90,8 +90,7 @@ def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
 
 
 def under_protocol(summaries: Sequence[ModelSummary]) -> list[ProtocolRow]:
-    """The model that stands for each of our tasks measured under the published protocol of
-    the task it is set against (cached: measured once)."""
+    """The model that stands for each of our tasks, measured under the matching protocol."""
     best = best_per_task(check_one_mode(summaries))
     return [ProtocolRow(p["task"], p["ours"], s.model, s.parameters, p["kwh_per_1000"],
                         *_measure(p["task"], s))
@@ -99,8 +98,7 @@ def under_protocol(summaries: Sequence[ModelSummary]) -> list[ProtocolRow]:
 
 
 def protocol_table(rows: Sequence[ProtocolRow]):
-    """Task, our model, published and our energy per 1,000 queries (one unit for both), and
-    their ratio (two significant figures)."""
+    """Published and our energy per 1,000 queries (one unit for both), and their ratio."""
     import pandas as pd
 
     rows = list(rows)

@@ -75,8 +75,7 @@ def _accuracies(before: TrainedRun, after: TrainedRun, name: str = "test accurac
 
 
 def smaller_model(runs: Sequence[TrainedRun], *, tolerance: float | None = None) -> Mitigation:
-    """The most accurate classifier against the cheapest one to train within ``tolerance``
-    (a fraction) of its accuracy: both trained and tracked (training only)."""
+    """The most accurate classifier against the cheapest within ``tolerance`` of its accuracy."""
     tolerance = checks.number("tolerance", _setting(tolerance, "tolerance"), lo=0, hi=1)
     best = classify.best(runs)
     small = classify.cheapest(runs, classify.final_accuracy(best) - tolerance)
@@ -111,8 +110,7 @@ def early_stopping(config: classify.TrainConfig, *, val_size: int | None = None,
 
 
 def evaluate_less_often(config: classify.TrainConfig) -> Mitigation:
-    """Two runs of ``config``: evaluated after every epoch (as in the chapter) and only after
-    the last one (training and evaluation energy together, stated as such)."""
+    """``config`` evaluated after every epoch (as in the chapter) against after the last one."""
     every = classify.train_classifier(config, progress=False)
     once = classify.train_classifier(config.with_(eval_every=config.epochs), progress=False)
     both = lambda r: measure.combine([r.training, r.evaluation],  # noqa: E731
@@ -127,8 +125,7 @@ def evaluate_less_often(config: classify.TrainConfig) -> Mitigation:
 
 def batching(config: classify.TrainConfig, *, small: int | None = None,
              large: int | None = None) -> Mitigation:
-    """Classifier inference ``small`` images per call against ``large`` (energy per
-    classified image), measured in interleaved pairs."""
+    """Classifier inference ``small`` against ``large`` images per call, measured in pairs."""
     small, large = _setting(small, "batch_small"), _setting(large, "batch_large")
     p = paired(classify_query(config, batch=small), classify_query(config, batch=large))
     merged = lambda side: measure.combine(list(side), label=side[0].label,  # noqa: E731
@@ -141,8 +138,7 @@ def batching(config: classify.TrainConfig, *, small: int | None = None,
 
 
 def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
-    """The measured training of ``run`` against the same energy on the grid of ``to``:
-    computed from a measured run."""
+    """The measured training of ``run`` against the same energy on the grid of ``to``."""
     here = run.training
     there = here.on_grid(_setting(to, "clean_grid"))
     return Mitigation(
@@ -154,8 +150,7 @@ def cleaner_grid(run: TrainedRun, *, to: str | None = None) -> Mitigation:
 
 
 def text_generation(lm=None) -> Mitigation:
-    """The text chapter's measured mitigation on text generation (:data:`mlfootprint.course.text.MITIGATION`),
-    in energy per generated token, with whether the generated text stayed the same."""
+    """The text chapter's mitigation (:data:`mlfootprint.course.text.MITIGATION`), per token."""
     from .. import textmodels as tm   # transformers: loaded only for the text mitigation
     from ..course import text as course_text
 
@@ -173,9 +168,8 @@ def text_generation(lm=None) -> Mitigation:
 
 
 def course_mitigations(*, include_text: bool = True) -> list[Mitigation]:
-    """Every mitigation on the course's workloads (:mod:`mlfootprint.course.synthesis`): a
-    smaller model, early stopping, evaluating less often and batching (on the most accurate
-    CNN), a cheaper text generation, and the same training on a cleaner grid."""
+    """Every mitigation above on the course's workloads (the most accurate CNN for the
+    classifier's), with the settings of :mod:`mlfootprint.course.synthesis`."""
     configs = course_classification.configs()
     runs = [classify.train_classifier(c, progress=False) for c in configs]
     cnn = classify.best(runs, "CNN")

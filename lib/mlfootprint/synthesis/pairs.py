@@ -123,8 +123,7 @@ def lesson_queries(summaries: Sequence[ModelSummary]) -> dict[str, tuple[Query, 
 
 
 def size_ends(summaries: Sequence[ModelSummary]) -> dict[str, tuple[ModelSummary, ModelSummary]]:
-    """For each task with several model sizes, (the model with the fewest parameters, the
-    one with the most): the pair measured to say whether one use follows size."""
+    """For each task with several sizes, (the model with the fewest parameters, the most)."""
     size = lambda s: s.parameters  # noqa: E731
     return {task: (min(rows, key=size), max(rows, key=size))
             for task, rows in by_task(check_one_mode(summaries)).items() if len(set(map(size, rows))) > 1}

@@ -32,8 +32,7 @@ def at_scale(per_use: Measurement | float, *, queries_per_day: float | None = No
 
 
 def scale_table(summaries: Sequence[ModelSummary], **scale):
-    """The model that stands for each task at the scale of a service: energy of the period
-    and its CO2e on several grids, every CO2e column in one unit (one quantity)."""
+    """:func:`at_scale` for the model that stands for each task, every CO2e column in one unit."""
     import pandas as pd
 
     rows = []

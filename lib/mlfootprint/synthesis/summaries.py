@@ -43,8 +43,7 @@ class ModelSummary:
 
 
 def check_one_mode(summaries: Sequence[ModelSummary]) -> list[ModelSummary]:
-    """``summaries`` as a list if every figure was measured in the course's tracking mode;
-    otherwise a ValueError naming each figure that was not."""
+    """``summaries`` as a list, or a ValueError naming each figure not in the course's mode."""
     summaries = list(summaries)
     if not summaries:
         raise ValueError("summaries is empty: there is no model to set side by side")
@@ -185,8 +184,7 @@ def one_unit(values: Sequence[float | None], unit: str, *, system: str | None = 
 
 
 def summary_table(summaries: Sequence[ModelSummary]):
-    """Every model in one table: parameters, training energy (training only), energy per use
-    (one query per call) and quality, each quantity in one unit."""
+    """Every model in one table, each quantity in one unit (training energy: training only)."""
     import pandas as pd
 
     summaries = check_one_mode(summaries)
