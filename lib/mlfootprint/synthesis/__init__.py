@@ -4,7 +4,7 @@ scale (:mod:`.scale`), the published protocol (:mod:`.comparison`) and mitigatio
 each was obtained (:mod:`.mitigations`). Numbers and records only: the chapters write the
 sentences; what the synthesis runs is set in :mod:`mlfootprint.course.synthesis`."""
 
-from .comparison import ProtocolRow, masked_words, prompt_words, protocol_table, under_protocol
+from .comparison import ProtocolRow, prompt_words, protocol_table, under_protocol
 from .mitigations import (COMPUTED, MEASURED, Mitigation, batching, cleaner_grid, course_mitigations,
                           early_stopping, evaluate_less_often, smaller_model, text_generation)
 from .pairs import Query, classify_query, draw_query, lesson_queries, paired, query_for, size_ends

@@ -60,14 +60,6 @@ def prompt_words(n: int | None = None) -> str:
     raise ValueError(f"the course corpus has no held-out sentence of {n} words or more")
 
 
-def masked_words(n: int | None = None) -> str:
-    """:func:`prompt_words` with its last word replaced by the mask (as the paper's queries)."""
-    from .. import textmodels as tm   # transformers: loaded only for the text rows
-
-    n = PROTOCOL["masked language modelling (fill-mask)"]["words"] if n is None else n
-    return " ".join(prompt_words(n).split()[:-1] + [tm.MASK])
-
-
 def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
     """One query of ``s``'s model under the published protocol, and what it was: the image
     tasks' one use (``s.per_use``), the text tasks measured again on the protocol's lengths."""
@@ -78,8 +70,8 @@ def _measure(task: str, s: ModelSummary) -> tuple[Measurement, str]:
     from .. import textmodels as tm   # transformers: loaded only for the text rows
 
     reps, threads = course.PROTOCOL_REPEATS, course_text.THREADS
-    if task == "masked language modelling (fill-mask)":
-        text = masked_words()
+    if task == "masked language modelling (fill-mask)":   # the last word masked, as the paper's
+        text = " ".join(prompt_words(PROTOCOL[task]["words"]).split()[:-1] + [tm.MASK])
         return (tm.measure_fill_mask(s.extra["lm"], text, **reps, threads=threads),
                 f"one query per call: \"{text}\"")
     prompt = prompt_words()
