@@ -243,9 +243,9 @@ def test_panel_reports_every_judge_with_mean_and_range(panel):
     assert real.judges == ["cnn", "mlp", "aug", "hog"]
     for m in q.MEASURES:
         values = real.values(m)
-        assert real.low(m) == min(values) and real.high(m) == max(values)
+        assert real.range(m) == (min(values), max(values))
         assert real.mean(m) == pytest.approx(sum(values) / 4)
-        assert real.low(m) <= real.mean(m) <= real.high(m)
+        assert real.range(m)[0] <= real.mean(m) <= real.range(m)[1]
     assert len(set(real.values("frechet"))) == 4  # four instruments, four readings
     assert len(set(real.values("novelty"))) == 1  # measured on pixels, not by the judges
     again = q.PanelScores.from_dict(real.to_dict())
@@ -270,7 +270,7 @@ def test_reference_rows_are_ordered_as_the_measures_promise(panel, toy):
     real = panel.real_digits()
     mean = rows["class-mean"]
     # the class mean has no variety: near-zero diversity and recall, for every judge
-    assert mean.high("diversity_ratio") < 1e-6 and mean.high("recall") <= 0.05
+    assert mean.range("diversity_ratio")[1] < 1e-6 and mean.range("recall")[1] <= 0.05
     assert verdicts.compare(real, mean, "recall") == verdicts.BETTER
     assert verdicts.compare(real, mean, "diversity_ratio") == verdicts.BETTER
     assert verdicts.compare(real, mean, "frechet") == verdicts.BETTER
@@ -278,7 +278,7 @@ def test_reference_rows_are_ordered_as_the_measures_promise(panel, toy):
     # the copy is as varied as real digits but not new: novelty 0
     assert rows["copy"].mean("novelty") == pytest.approx(0.0, abs=1e-5)
     assert real.mean("novelty") > 0.5
-    assert rows["copy"].low("recall") > 0.5
+    assert rows["copy"].range("recall")[0] > 0.5
 
 
 def test_scores_check_their_inputs(panel):
@@ -342,7 +342,7 @@ def test_a_judge_is_trained_once_kept_and_rebuilt_when_damaged(toy, tmp_data):
     config = q.JudgeConfig(widths=(4,), features=8, epochs=1, lr=5e-3)
     judge, run = q.load_or_train_judge(toy, config)
     assert run.family == "judge" and run.evaluation is not None and run.training.single_run
-    assert 0.0 <= q.held_out_accuracy(run) <= 1.0 and run.extra["n_held_out"] == toy.n_test
+    assert 0.0 <= run.extra["held_out_accuracy"] <= 1.0 and run.extra["n_held_out"] == toy.n_test
     assert run.training.threads == 1 and run.training.settings["threads"] == 1
     again, run2 = q.load_or_train_judge(toy, config)
     assert run2.training.energy_kwh == run.training.energy_kwh  # read back, not retrained
@@ -351,7 +351,7 @@ def test_a_judge_is_trained_once_kept_and_rebuilt_when_damaged(toy, tmp_data):
     folder = store.default_store().artefact_folder("generation/judge",
                                                    {**config.settings(), **q.judges.data_settings(toy),
                                                     "threads": 1},
-                                                   code=("mlfootprint.quality.judges",))
+                                                   code=q.judges.CODE)
     (folder / store.WEIGHTS_FILE).write_bytes(b"garbage")
     with pytest.warns(UserWarning):
         rebuilt, run3 = q.load_or_train_judge(toy, config)
@@ -394,5 +394,5 @@ def test_the_course_judges_of_another_kind_read_real_digits_well(tmp_data):
     assert others
     for config in others:
         _, run = q.load_or_train_judge(data, config, threads=generation.THREADS)
-        assert q.held_out_accuracy(run) >= 0.95, config.name
+        assert run.extra["held_out_accuracy"] >= 0.95, config.name
         assert run.training.duration_s < 60, config.name  # cheap: seconds on one thread

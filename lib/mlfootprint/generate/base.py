@@ -9,26 +9,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import integer, number
+from ..quality.judges import check_digit_labels as check_labels
 from .config import MAX_TEMPERATURE, N_CLASSES
-
-
-def check_labels(labels: Any) -> torch.Tensor:
-    """Labels as an int64 tensor of digits 0-9, or a clear error naming ``labels``."""
-    if labels is None or isinstance(labels, (str, bytes)):
-        raise TypeError(f"labels must be a list of digits 0-9 such as [3, 7], got {labels!r}")
-    try:
-        t = torch.as_tensor(labels)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise TypeError(f"labels must be a list of digits 0-9 such as [3, 7], got {labels!r:.60} "
-                        f"({type(exc).__name__})") from None
-    if t.dim() != 1 or t.numel() == 0:
-        raise ValueError(f"labels must be a non-empty 1-D list of digits 0-9, got shape {tuple(t.shape)}")
-    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
-        raise TypeError(f"labels must be integers 0-9, got dtype {t.dtype}")
-    t = t.long()
-    if int(t.min()) < 0 or int(t.max()) >= N_CLASSES:
-        raise ValueError(f"labels must be digits 0-9, got values from {int(t.min())} to {int(t.max())}")
-    return t
 
 
 def check_temperature(temperature: Any) -> float:
@@ -58,9 +40,8 @@ def class_tensors(x: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
 
 
 class ConditionalSampler(nn.Module):
-    """What every generator offers: ``sample(labels, temperature, generator)``.
-
-    The inputs are checked here, once for all generators; each generator draws its images
+    """What every generator offers: ``sample(labels, temperature, generator)``. The inputs are
+    checked here, once for all generators; each generator draws its images
     in ``_draw`` and returns them shaped (N, 1, 28, 28) with values in [0, 1]."""
 
     @torch.no_grad()

@@ -11,8 +11,7 @@ FAMILY = {"cvae-mlp": "CVAE-MLP", "cvae-cnn": "CVAE-CNN", "pca": "PCA", "pixel":
           "copy": "Copy", "class-mean": "Class mean"}
 # Reference rows: not generators one would use, but probes that keep the measures honest.
 REFERENCE_KINDS = ("copy", "class-mean")
-HAS_TEMPERATURE = {"cvae-mlp": True, "cvae-cnn": True, "pca": True, "pixel": True,
-                   "copy": False, "class-mean": False}
+HAS_TEMPERATURE = {kind: kind not in REFERENCE_KINDS for kind in KINDS}
 SAMPLERS = ("normal", "mixture")
 MAX_CNN_LAYERS = 3
 MAX_TEMPERATURE = 5.0
@@ -36,15 +35,11 @@ _TRAINING = {
 
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """A generator's settings; only those relevant to ``kind`` enter its keys.
-
-    CVAEs: ``hidden`` (MLP) or ``channels`` (CNN, 1 to 3 layers) and a ``latent`` code of
-    that many numbers; the loss is reconstruction + ``beta`` x KL, with the KL weight
-    raised linearly from 0 over the first ``kl_warmup`` epochs (0: no warm-up, "KL
-    annealing" otherwise). With ``mixture_components`` > 0, training ends by fitting, per
-    class, a Gaussian mixture of that many components to the codes of the training digits
-    (Ghosh et al., ICLR 2020); ``sampler`` then chooses where random codes come from:
-    ``"normal"`` (the prior N(0, I)) or ``"mixture"`` (the fitted mixture)."""
+    """A generator's settings; only those relevant to ``kind`` enter its keys. CVAEs:
+    ``hidden`` (MLP) or ``channels`` (CNN), a ``latent`` code; loss = reconstruction + ``beta``
+    x KL, the KL weight raised linearly over the first ``kl_warmup`` epochs ("KL annealing").
+    ``mixture_components`` > 0 fits, per class, a Gaussian mixture to the training codes;
+    ``sampler`` draws codes from ``"normal"`` (the prior N(0, I)) or ``"mixture"``."""
 
     kind: str
     hidden: tuple[int, ...] = (256,)
@@ -89,25 +84,14 @@ class GeneratorConfig:
     def is_cvae(self) -> bool:
         return self.kind.startswith("cvae")
 
-    @property
-    def is_reference(self) -> bool:
-        return self.kind in REFERENCE_KINDS
-
     def training_settings(self) -> dict:
         """The settings that change the trained model (its cache key and record)."""
-        d = asdict(self)
-        out = {"kind": self.kind}
-        for name in _TRAINING[self.kind]:
-            value = d[name]
-            out[name] = list(value) if isinstance(value, tuple) else value
-        return out
+        d = asdict(self) | {"hidden": list(self.hidden), "channels": list(self.channels)}
+        return {"kind": self.kind, **{name: d[name] for name in _TRAINING[self.kind]}}
 
     def settings(self) -> dict:
         """Training settings plus how samples are drawn (the sampler of a CVAE)."""
-        out = self.training_settings()
-        if self.is_cvae:
-            out["sampler"] = self.sampler
-        return out
+        return self.training_settings() | ({"sampler": self.sampler} if self.is_cvae else {})
 
     def label(self) -> str:
         """The name a person would write, e.g. ``CVAE-MLP 256, z=8, mixture codes``."""

@@ -1,13 +1,8 @@
 """Conditional variational auto-encoders, and a fitted density to draw their codes from.
-
-A CVAE's encoder maps a digit and its label to a Gaussian q(z | x, y) over a short code z;
-its decoder maps a code and a label back to pixel probabilities. It is trained on
-reconstruction (binary cross-entropy summed over the 784 pixels) + beta x KL(q || N(0, I)),
-averaged per example. New digits come from decoding random codes: from the prior N(0, I),
-or -- since the codes of real digits never fill the prior exactly, and less so the longer
-the code -- from a Gaussian mixture fitted per class to the codes of the training digits
-(:class:`LatentMixture`; Ghosh et al., ICLR 2020, "From Variational to Deterministic
-Autoencoders", fit such an ex-post density).
+Trained on reconstruction (binary cross-entropy summed over the 784 pixels) + beta x KL(q ||
+N(0, I)), averaged per example. New digits decode random codes from the prior N(0, I) or --
+since real digits' codes never fill the prior exactly, less so the longer the code -- from a
+Gaussian mixture fitted per class to them (Ghosh et al., ICLR 2020, fit such an ex-post density).
 """
 
 from __future__ import annotations
@@ -19,6 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..classify.loop import shuffled_steps
 from .base import ConditionalSampler, check_labels, one_hot
 from .config import IMAGE_PIXELS, N_CLASSES, GeneratorConfig
 
@@ -75,9 +71,8 @@ class LatentMixture(nn.Module):
 
 
 class CVAE(ConditionalSampler):
-    """Encoder q(z | x, y) and decoder p(x | z, y); subclasses define the bodies.
-
-    ``sampler`` ("normal" or "mixture") chooses where random codes come from; it can be
+    """Encoder q(z | x, y) (``encode``) and decoder p(x | z, y) (``decode_logits``), defined by
+    subclasses. ``sampler`` ("normal" or "mixture"), where random codes come from, can be
     changed on a trained model (:meth:`use_sampler`) without retraining."""
 
     latent: int
@@ -96,12 +91,6 @@ class CVAE(ConditionalSampler):
             raise ValueError("this CVAE has no fitted mixture (mixture_components=0)")
         self.sampler = sampler
         return self
-
-    def encode(self, x: torch.Tensor, y1h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
-
-    def decode_logits(self, z: torch.Tensor, y1h: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
 
     @torch.no_grad()
     def codes(self, x: torch.Tensor, labels: Any) -> torch.Tensor:
@@ -155,8 +144,7 @@ class CVAEMLP(CVAE):
 
     def encode(self, x, y1h):
         h = self.encoder(torch.cat([x.reshape(len(x), -1), y1h], dim=1))
-        mu, logvar = self.to_stats(h).chunk(2, dim=1)
-        return mu, logvar
+        return self.to_stats(h).chunk(2, dim=1)
 
     def decode_logits(self, z, y1h):
         return self.decoder(torch.cat([z, y1h], dim=1))
@@ -200,8 +188,7 @@ class CVAECNN(CVAE):
 
     def encode(self, x, y1h):
         h = self.encoder(x.reshape(len(x), 1, 28, 28))
-        mu, logvar = self.to_stats(torch.cat([h, y1h], dim=1)).chunk(2, dim=1)
-        return mu, logvar
+        return self.to_stats(torch.cat([h, y1h], dim=1)).chunk(2, dim=1)
 
     def decode_logits(self, z, y1h):
         h = self.from_z(torch.cat([z, y1h], dim=1))
@@ -224,26 +211,16 @@ def train_cvae(model: CVAE, config: GeneratorConfig, x: torch.Tensor, y: torch.T
     being finite, or explodes, stops training with a clear error (nothing is stored)."""
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     shuffle = torch.Generator().manual_seed(config.seed)
-    history = {"epoch": [], "loss": [], "reconstruction": [], "kl": [], "kl_weight": []}
+    history = {"epoch": [], "kl_weight": [], "loss": [], "reconstruction": [], "kl": []}
     model.train()
     bar = tqdm(range(1, config.epochs + 1), desc=config.label(), disable=not progress, leave=False)
     for epoch in bar:
         weight = kl_weight(config, epoch)
-        order = torch.randperm(len(x), generator=shuffle)
-        totals, seen = [0.0, 0.0, 0.0], 0
-        for start in range(0, len(x), config.batch_size):
-            idx = order[start:start + config.batch_size]
-            loss, rec, kl = model.loss(x[idx], y[idx], weight)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            seen += len(idx)
-            for i, v in enumerate((loss, rec, kl)):
-                totals[i] += float(v.detach()) * len(idx)
-        history["epoch"].append(epoch)
-        history["kl_weight"].append(weight)
-        for i, name in enumerate(("loss", "reconstruction", "kl")):
-            history[name].append(totals[i] / seen)
+        steps = list(shuffled_steps(opt, len(x), config.batch_size, shuffle,
+                                    lambda idx: model.loss(x[idx], y[idx], weight)))
+        means = [sum(v[i] * k for v, k in steps) / len(x) for i in range(3)]
+        for name, value in zip(history, (epoch, weight, *means)):
+            history[name].append(value)
         last = history["loss"][-1]
         if not math.isfinite(last) or last > 1e6:
             raise FloatingPointError(f"{config.label()}: the loss became {last:.3g} at epoch {epoch}; "

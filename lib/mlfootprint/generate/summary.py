@@ -1,17 +1,14 @@
 """What the generation chapter shares with its figures: rows of panel scores, tables, the
-chapter's goals and the choice they make, and costs measured in interleaved pairs and kept.
-
-The chapter writes its own sentences; this module returns numbers and tables only.
-"""
+goals and the choice they make, costs measured in pairs and kept (numbers, never sentences)."""
 
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
+from scipy.stats import gmean
 
 from .. import compare, units
 from ..compare import Pairs
@@ -29,13 +26,6 @@ class Row:
     name: str
     scores: PanelScores
     config: GeneratorConfig | None = None
-
-    @property
-    def role(self) -> str:
-        """``"real"`` (real held-out digits), ``"reference"`` (copy, class mean) or ``"generator"``."""
-        if self.config is None:
-            return "real"
-        return "reference" if self.config.is_reference else "generator"
 
     @property
     def family(self) -> str:
@@ -138,7 +128,7 @@ def typical(records: list[Measurement], attr: str = "energy_kwh") -> float:
     values = [getattr(r, attr) for r in records]
     if not values or any(not math.isfinite(v) or v <= 0 for v in values):
         raise ValueError(f"{attr} must be positive and finite in every record, got {values}")
-    return math.exp(statistics.fmean(math.log(v) for v in values))
+    return float(gmean(values))
 
 
 def side_energies(pairs: Pairs) -> tuple[str, str]:

@@ -1,24 +1,10 @@
 """The judges: small classifiers trained once on real digits, used as measuring instruments.
-
-A judge gives two things for an image: the class it recognises, and a vector of
-``features`` (its last hidden layer), the space in which diversity, the Fréchet distance
-and precision/recall are measured. Judges differ in architecture (a CNN with 3x3 or 5x5
-kernels and max- or average-pooling, or an MLP) and in training (epochs, seed, and
-optionally *augmentation*: each training digit shifted by up to ``shift`` pixels and
-given Gaussian pixel noise of standard deviation ``noise``, a new draw every epoch).
-
-:func:`load_or_train_judge` keeps each judge with :func:`mlfootprint.store.keep` (weights
-plus a :class:`~mlfootprint.records.TrainedRun` whose ``training`` is the training alone
-and whose ``evaluation`` is the held-out accuracy check, measured apart).
-
-A judge of another kind, ``architecture="hog"``, learns no features: it describes each image
-by histograms of oriented gradients (HOG: the direction of the strokes, ``bins``
-orientations summed in square cells of ``cell`` pixels) and reads the class with a logistic
-regression (scikit-learn) fitted to the training digits. Independent-pixel speckle has
-gradients in every direction, so this judge sees it differently from the networks.
-
-Every judge has a :attr:`JudgeConfig.name` computed from its settings by one rule (kind,
-the word "judge", its layers), so no judge shares a name with a classifier of the course.
+A judge gives an image's class and its ``features`` (its last hidden layer: the space of
+diversity, the Fréchet distance, precision and recall). CNN and MLP judges differ in
+architecture and training (optionally *augmented*: shifts up to ``shift`` pixels and Gaussian
+pixel noise ``noise``, new draws every epoch). A ``"hog"`` judge learns no features: histograms
+of oriented gradients read by a logistic regression. Independent-pixel speckle has gradients
+in every direction, so it sees speckle differently from the networks.
 """
 
 from __future__ import annotations
@@ -33,11 +19,14 @@ from torch.nn import functional as F
 
 from .. import store
 from ..checks import choice, int_list, integer, number
+from ..classify.loop import shuffled_steps
 from ..measure import measure_once
 from ..records import TrainedRun
 from ..threads import torch_threads
+from ..wording import names
 
 N_CLASSES = 10
+CODE = (__name__, "mlfootprint.classify.loop")   # the modules whose code makes a judge
 ARCHITECTURES = ("cnn", "mlp", "hog")
 CELLS = (2, 4, 7, 14)  # HOG cell sides that tile a 28-pixel image
 POOLS = ("max", "avg")
@@ -46,16 +35,9 @@ EXPLODED_LOSS = 50 * math.log(N_CLASSES)
 PIXEL_SLACK = 1e-6   # rounding in [0, 1] images (a sigmoid's 1.0000001) is not a wrong scale
 
 
-def _listed(xs) -> str:
-    """``[8, 16, 32]`` -> ``"8, 16 and 32"``."""
-    return ", ".join(map(str, xs[:-1])) + (" and " if len(xs) > 1 else "") + str(xs[-1])
-
-
 @dataclass(frozen=True)
 class JudgeConfig:
-    """Every setting of a judge (all of them enter its cache key).
-
-    ``widths``: the channels of each convolution (CNN, 1 to 3 layers) or the width of each
+    """Every setting of a judge (all of them enter its cache key). ``widths``: the channels of each convolution (CNN, 1 to 3 layers) or the width of each
     hidden layer (MLP, 1 to 3 layers); then a dense layer of ``features`` units feeds the
     10-way output. A ``"hog"`` judge uses ``cell``, ``bins``, ``C`` (the inverse penalty of
     its logistic regression) and ``seed``; the other settings do not change it."""
@@ -77,17 +59,17 @@ class JudgeConfig:
 
     def __post_init__(self):
         choice("architecture", self.architecture, ARCHITECTURES)
-        object.__setattr__(self, "widths", int_list("widths", self.widths, lo=1, hi=1024,
-                                                    max_len=3, example="[16, 32]"))
-        object.__setattr__(self, "kernel", choice("kernel", integer("kernel", self.kernel), (3, 5)))
+        put = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        put("widths", int_list("widths", self.widths, lo=1, hi=1024, max_len=3, example="[16, 32]"))
+        put("kernel", choice("kernel", integer("kernel", self.kernel), (3, 5)))
         choice("pool", self.pool, POOLS)
         for name, lo, hi in (("features", 2, 1024), ("epochs", 1, 100), ("batch_size", 1, 8192),
                              ("shift", 0, 6), ("seed", 0, 2**32 - 1), ("bins", 2, 36)):
-            object.__setattr__(self, name, integer(name, getattr(self, name), lo=lo, hi=hi))
-        object.__setattr__(self, "lr", number("lr", self.lr, lo=0.0, hi=1.0, lo_open=True))
-        object.__setattr__(self, "noise", number("noise", self.noise, lo=0.0, hi=1.0))
-        object.__setattr__(self, "cell", choice("cell", integer("cell", self.cell), CELLS))
-        object.__setattr__(self, "C", number("C", self.C, lo=0.0, hi=1e6, lo_open=True))
+            put(name, integer(name, getattr(self, name), lo=lo, hi=hi))
+        put("lr", number("lr", self.lr, lo=0.0, hi=1.0, lo_open=True))
+        put("noise", number("noise", self.noise, lo=0.0, hi=1.0))
+        put("cell", choice("cell", integer("cell", self.cell), CELLS))
+        put("C", number("C", self.C, lo=0.0, hi=1e6, lo_open=True))
         if self.architecture == "hog" and self.augmented:
             raise ValueError("a hog judge is fitted once to the digits as they are: shift and "
                              "noise must be 0")
@@ -97,9 +79,7 @@ class JudgeConfig:
         return self.shift > 0 or self.noise > 0
 
     def settings(self) -> dict:
-        d = asdict(self)
-        d["widths"] = list(self.widths)
-        return d
+        return asdict(self) | {"widths": list(self.widths)}
 
     @property
     def feature_width(self) -> int:
@@ -128,14 +108,11 @@ class JudgeConfig:
         if self.architecture == "hog":
             return (f"logistic regression on histograms of {self.bins} gradient orientations "
                     f"in {self.cell}×{self.cell}-pixel cells")
-        body = (f"convolutions of {_listed(self.widths)} channels ({self.kernel}×{self.kernel}, "
+        body = (f"convolutions of {names(self.widths)} channels ({self.kernel}×{self.kernel}, "
                 f"{self.pool}-pool), {self.features} features" if self.architecture == "cnn"
-                else f"dense layers of {_listed((*self.widths, self.features))} units")
-        aug = []
-        if self.shift:
-            aug.append(f"shifts up to {self.shift} px")
-        if self.noise:
-            aug.append(f"pixel noise {self.noise:g}")
+                else f"dense layers of {names((*self.widths, self.features))} units")
+        aug = [t for t in (self.shift and f"shifts up to {self.shift} px",
+                           self.noise and f"pixel noise {self.noise:g}") if t]
         return body + (f", trained with {' and '.join(aug)}" if aug else "")
 
 
@@ -162,7 +139,8 @@ class OrientedGradients(nn.Module):
 
 
 class Judge(nn.Module):
-    """``body`` maps an image to its features, ``head`` the features to 10 class scores."""
+    """``body`` maps an image to its features (:func:`predict` gives both), ``head`` the
+    features to 10 class scores."""
 
     def __init__(self, config: JudgeConfig):
         super().__init__()
@@ -189,9 +167,6 @@ class Judge(nn.Module):
         self.body = nn.Sequential(*layers, nn.Linear(width, config.features), nn.ReLU())
         self.head = nn.Linear(config.features, N_CLASSES)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x))
 
@@ -203,7 +178,7 @@ def check_images(images, name: str = "images") -> torch.Tensor:
         raise ValueError(f"{name} must be a tensor of shape (N, 1, 28, 28), got "
                          f"{tuple(getattr(images, 'shape', ()))}")
     if len(images) == 0:
-        raise ValueError(f"no {name} to judge")
+        raise ValueError(f"{name}: no digits")
     if images.dtype == torch.bool or images.is_complex():
         raise TypeError(f"{name} must hold pixel values from 0 to 1, got dtype {images.dtype}")
     x = images.float()
@@ -218,19 +193,22 @@ def check_images(images, name: str = "images") -> torch.Tensor:
     return x
 
 
-def check_digit_labels(labels, n: int, name: str = "labels") -> torch.Tensor:
-    """One integer label 0-9 per image, as int64: a float label such as 3.7 is refused, never cut."""
+def check_digit_labels(labels, n: int | None = None, name: str = "labels") -> torch.Tensor:
+    """One integer label 0-9 per image (``n`` of them, or any number above 0 when None), as
+    int64: a float label such as 3.7 is refused, never cut."""
     try:
         t = torch.as_tensor(labels)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a list of digits 0-9, one per image, got {labels!r:.60}") from None
-    if t.shape != (n,):
-        raise ValueError(f"{name} must hold one label per image ({n}), got shape {tuple(t.shape)}")
+        raise TypeError(f"{name} must be a list of digits 0-9 such as [3, 7], one per image, got "
+                        f"{labels!r:.60}") from None
+    if t.dim() != 1 or (len(t) != n if n is not None else len(t) == 0):
+        raise ValueError(f"{name} must hold one label per image ({'at least 1' if n is None else n}), "
+                         f"got shape {tuple(t.shape)}")
     if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
         raise TypeError(f"{name} must be integers 0-9, got dtype {t.dtype} (a label such as 3.7 "
                         f"would be cut to 3)")
     t = t.long()
-    if n and (int(t.min()) < 0 or int(t.max()) >= N_CLASSES):
+    if len(t) and (int(t.min()) < 0 or int(t.max()) >= N_CLASSES):
         raise ValueError(f"{name} must be digits 0-9, got values from {int(t.min())} to {int(t.max())}")
     return t
 
@@ -265,21 +243,15 @@ def fit_judge(config: JudgeConfig, x: torch.Tensor, y: torch.Tensor) -> tuple[Ju
         return fit_logistic(judge, config, x, y)
     opt = torch.optim.Adam(judge.parameters(), lr=config.lr)
     rng = torch.Generator().manual_seed(config.seed)
+    batch = (lambda idx: augment(x[idx], config.shift, config.noise, rng)) if config.augmented \
+        else (lambda idx: x[idx])
     history = {"epoch": [], "loss": []}
     judge.train()
     for epoch in range(1, config.epochs + 1):
-        order = torch.randperm(len(x), generator=rng)
-        total = 0.0
-        for start in range(0, len(x), config.batch_size):
-            idx = order[start:start + config.batch_size]
-            xb = augment(x[idx], config.shift, config.noise, rng) if config.augmented else x[idx]
-            loss = F.cross_entropy(judge(xb), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(idx)
+        steps = shuffled_steps(opt, len(x), config.batch_size, rng,
+                               lambda idx: F.cross_entropy(judge(batch(idx)), y[idx]))
         history["epoch"].append(epoch)
-        history["loss"].append(total / len(x))
+        history["loss"].append(sum(v[0] * k for v, k in steps) / len(x))
         if not math.isfinite(history["loss"][-1]) or history["loss"][-1] > EXPLODED_LOSS:
             raise FloatingPointError(f"judge {config.label()}: training diverged (mean loss "
                                      f"{history['loss'][-1]:.3g} at epoch {epoch}, chance is "
@@ -295,7 +267,7 @@ def fit_logistic(judge: Judge, config: JudgeConfig, x: torch.Tensor, y: torch.Te
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
 
-    features = judge.features(x).double().numpy()
+    features = judge.body(x).double().numpy()
     missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
     if missing:
         raise ValueError(f"a hog judge needs training digits of every class; missing {missing}")
@@ -313,7 +285,7 @@ def predict(judge: Judge, images: torch.Tensor, batch: int = 1000) -> tuple[torc
     images = check_images(images)
     preds, feats = [], []
     for start in range(0, len(images), batch):
-        f = judge.features(images[start:start + batch])
+        f = judge.body(images[start:start + batch])
         feats.append(f)
         preds.append(judge.head(f).argmax(1))
     return torch.cat(preds), torch.cat(feats)
@@ -321,11 +293,6 @@ def predict(judge: Judge, images: torch.Tensor, batch: int = 1000) -> tuple[torc
 
 def data_settings(data) -> dict:
     return {"data_source": data.source, "n_train": int(data.n_train), "n_test": int(data.n_test)}
-
-
-def held_out_accuracy(run: TrainedRun) -> float:
-    """The judge's accuracy on the real held-out digits, from its record."""
-    return float(run.extra["held_out_accuracy"])
 
 
 def _decode(d) -> TrainedRun:
@@ -368,4 +335,4 @@ def load_or_train_judge(data, config: JudgeConfig | None = None, *, threads: int
     settings = {**config.settings(), **data_settings(data), "threads": threads}
     return store.keep("generation/judge", settings, make=lambda: train_judge(config, data, threads),
                       save=store.save_module, load=store.load_module(lambda: Judge(config)),
-                      code=(__name__,), decode=_decode, refresh=refresh)
+                      code=CODE, decode=_decode, refresh=refresh)

@@ -1,22 +1,8 @@
-"""The measures of a set of digits, as plain functions of features and pixels.
-
-Each takes tensors or arrays and returns a number; none knows about judges or generators,
-so each can be checked on synthetic data whose answer is known (identical sets, disjoint
-sets, one image repeated).
-
-- :func:`within_class_diversity` -- mean pairwise distance between features of the same class;
-- :func:`frechet_distance` -- between Gaussian fits of two feature sets (as FID does), and
-  :func:`relative_frechet`, the same divided by the spread of the reference set, so that
-  judges whose features have different scales can be averaged;
-- :func:`precision_recall` -- Kynkäänniemi et al. (NeurIPS 2019), "Improved precision and
-  recall metric for assessing generative models": each set's manifold is the union of
-  balls around its points, each ball as wide as the distance to the point's k-th nearest
-  neighbour in its own set. *Precision* is the share of generated points inside the real
-  manifold (fidelity), *recall* the share of real points inside the generated manifold
-  (coverage);
-- :func:`nearest_training_distance` -- pixel distance to the nearest training digit of the
-  class (0 for a copy).
-"""
+"""The measures of a set of digits, as plain functions of features and pixels (none knows
+about judges or generators, so each is checked on data whose answer is known). Precision and
+recall follow Kynkäänniemi et al. (NeurIPS 2019): each set's manifold is the union of balls
+around its points, as wide as the distance to the k-th nearest neighbour in the set; precision
+is the share of generated points inside the real manifold, recall the reverse."""
 
 from __future__ import annotations
 
@@ -70,14 +56,10 @@ def frechet_distance(a, b) -> float:
     if a.shape[1] != b.shape[1] or len(a) < 2 or len(b) < 2:
         raise ValueError(f"need two feature sets with the same width and >= 2 rows, got "
                          f"{a.shape} and {b.shape}")
-    mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    # Tr((S_a S_b)^1/2) = sum of sqrt of eigenvalues of S_a^1/2 S_b S_a^1/2 (symmetric PSD)
-    w, v = np.linalg.eigh(s_a)
-    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-    middle = np.linalg.eigvalsh(root_a @ s_b @ root_a)
-    tr_root = float(np.sqrt(np.clip(middle, 0, None)).sum())
-    value = float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * tr_root)
+    # Tr((S_a S_b)^1/2): the eigenvalues of a product of two covariances are real and >= 0
+    tr_root = float(np.sqrt(np.clip(np.linalg.eigvals(s_a @ s_b).real, 0, None)).sum())
+    value = float(((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * tr_root)
     return max(value, 0.0)
 
 

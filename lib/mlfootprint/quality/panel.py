@@ -1,15 +1,12 @@
 """A panel of judges scores a set of digits; every figure is the panel's mean and range.
-
-The real held-out digits are split in two halves of equal size per class (no randomness:
-alternate positions within each class). The **reference** half is what generated digits are
-compared with (Fréchet distance, precision and recall, the diversity of real digits); the
-**held-out** half is scored exactly like a generator's output, as the row "real digits".
-Generated sets are drawn at the same size as the reference half, since the Fréchet distance
-and precision/recall depend on sample size.
-"""
+The real held-out digits are split in two halves, alternate positions within each class: the
+**reference** half is what generated digits are compared with; the **held-out** half is
+scored like a generator's output ("real digits"). Generated sets are drawn at the reference's
+size, since the Fréchet distance and precision/recall depend on sample size."""
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import asdict, dataclass, fields
 from typing import Callable, Iterable
 
@@ -17,8 +14,8 @@ import torch
 
 from .. import store
 from ..checks import integer
-from .judges import (Judge, JudgeConfig, check_digit_labels, check_images, data_settings, load_or_train_judge,
-                     predict)
+from .judges import (CODE as JUDGE_CODE, Judge, JudgeConfig, check_digit_labels, check_images,
+                     data_settings, load_or_train_judge, predict)
 from .measures import (frechet_distance, nearest_training_distance, precision_recall,
                        total_variance, within_class_diversity)
 
@@ -88,18 +85,11 @@ class PanelScores:
         return [getattr(s, measure) for s in self.by_judge.values()]
 
     def mean(self, measure: str) -> float:
-        v = self.values(measure)
-        return sum(v) / len(v)
-
-    def low(self, measure: str) -> float:
-        return min(self.values(measure))
-
-    def high(self, measure: str) -> float:
-        return max(self.values(measure))
+        return statistics.fmean(self.values(measure))
 
     def range(self, measure: str) -> tuple[float, float]:
         """(min, max) across the judges."""
-        return self.low(measure), self.high(measure)
+        return min(self.values(measure)), max(self.values(measure))
 
     def to_dict(self) -> dict:
         # the judges' order is kept as a list: a stored dict may come back with sorted keys
@@ -148,7 +138,6 @@ class _Instrument:
 
 class Panel:
     """Judges (name -> judge) and the real digits every set is compared with.
-
     ``score(images, requested)`` gives :class:`PanelScores`; :meth:`real_digits` scores the
     held-out half of the real digits the same way. ``k`` is the neighbour count of
     precision and recall."""
@@ -188,7 +177,7 @@ class Panel:
             return self.score(*images())
         settings = {"panel": self.key, "k": self.k, "images": what}
         return store.cached("generation/scores", settings, lambda: self.score(*images()),
-                            code=(__name__, "mlfootprint.quality.measures", *code),
+                            code=(__name__, "mlfootprint.quality.measures", *JUDGE_CODE, *code),
                             decode=PanelScores.from_dict)
 
     def real_digits(self) -> PanelScores:
