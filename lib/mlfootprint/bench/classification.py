@@ -180,10 +180,8 @@ def figure(runs, result: Result):
     ax.scatter([x], [y], marker="*", s=260, color="gold", edgecolor="black", zorder=5,
                label=f"yours: {result.config.label}")
     ax.annotate("yours", (x, y), xytext=(6, 6), textcoords="offset points", fontweight="bold")
-    ax.set_xscale("log")
-    ax.set_xlabel("energy of the whole run, training + evaluation (J, log scale)")
-    ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Accuracy against energy: the chapter's models and yours")
+    ax.set(xscale="log", xlabel="energy of the whole run, training + evaluation (J, log scale)",
+           ylabel="test accuracy (%)", title="Accuracy against energy: the chapter's models and yours")
     ax.legend(fontsize=7, loc="lower right")
     return fig
 

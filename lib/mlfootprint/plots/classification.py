@@ -58,11 +58,9 @@ def size_vs_energy(runs: Sequence[TrainedRun], title: str = "Training energy aga
                                         ("Multiply-adds per image",
                                          lambda r: classify.multiply_adds(r.family, r.settings["sizes"])))):
         _scatter(ax, runs, [xs_of(r) for r in runs], [r.training.energy_j for r in runs])
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        ax.set(xscale="log", yscale="log", title=f"against {what.lower()}")
         ax.grid(True, which="both", alpha=0.3)
         axis(ax, "x", what, counts=True)
-        ax.set_title(f"against {what.lower()}")
     axis(axes[0], "y", "Training energy", "J", values=[r.training.energy_j for r in runs])
     axes[0].legend(title="family")
     fig.suptitle(title)
@@ -86,8 +84,7 @@ def accuracy_vs_energy(runs: Sequence[TrainedRun],
     ax.set_xscale("log")
     axis(ax, "x", "Training energy", "J", values=energy)
     _percent(ax)
-    ax.set_ylabel("Test accuracy")
-    ax.set_title(title)
+    ax.set(ylabel="Test accuracy", title=title)
     ax.legend(loc="lower right")
     method_footnote(fig, SWEEP_FOOTNOTE)
     return describe(fig, caption="Each point is one model: its training energy and its final test "
