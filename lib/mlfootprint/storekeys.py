@@ -1,6 +1,11 @@
-"""The stored form of results (:func:`to_jsonable`), the key of settings (:func:`key_value`)
-and of code (:func:`module_source_hash`: results computed by other code get other keys),
-for :mod:`mlfootprint.store`."""
+"""The stored form of results, and the key of settings and code (for :mod:`mlfootprint.store`).
+
+- :func:`to_jsonable` -- records, dataclasses, numpy and torch values as plain JSON values;
+- :func:`key_value` -- settings as a key: NaN, infinities and ``None`` stay different
+  values, and so do the dict keys ``1`` and ``"1"``;
+- :func:`module_source_hash` -- a hash of the source of modules (or of modules named,
+  imported if they are not yet), so results computed by other code get other keys.
+"""
 
 from __future__ import annotations
 
@@ -28,10 +33,12 @@ def to_jsonable(obj: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
-    if isinstance(obj, (np.ndarray, np.generic)):
+    if isinstance(obj, np.ndarray):
         return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return to_jsonable(obj.item())
     if type(obj).__module__ == "torch" or type(obj).__name__ == "Tensor":
-        return to_jsonable(obj.detach().cpu().tolist())
+        return to_jsonable(obj.detach().cpu().numpy())
     if isinstance(obj, float) and not math.isfinite(obj):
         return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
     if obj is None or isinstance(obj, (bool, int, float, str)):
@@ -42,8 +49,9 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def key_value(obj: Any) -> Any:
-    """Like :func:`to_jsonable`, but NaN, +inf, -inf and None stay four values (apart from
-    the strings "nan" and "inf"), and the dict keys ``1`` and ``"1"`` two keys."""
+    """Like :func:`to_jsonable`, but NaN, +inf, -inf and None stay four different values
+    (and differ from the strings "nan" and "inf"), so each gets its own key; so do the
+    dict keys ``1`` and ``"1"`` (a dict with a key that is not a string keeps its keys' types)."""
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):
             return {k: key_value(v) for k, v in obj.items()}
@@ -55,14 +63,15 @@ def key_value(obj: Any) -> Any:
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
         return {"__float__": repr(obj)}
-    if isinstance(obj, np.ndarray) or dataclasses.is_dataclass(obj) or hasattr(obj, "to_dict") \
+    if isinstance(obj, (np.ndarray,)) or dataclasses.is_dataclass(obj) or hasattr(obj, "to_dict") \
             or type(obj).__name__ == "Tensor":
         return key_value(to_jsonable(obj))
     return to_jsonable(obj)
 
 
 def _sources(module: ModuleType) -> list[tuple[str, str]]:
-    """(name, source) of a module, or of every file of a package (not its ``__init__`` alone)."""
+    """(name, source) of a module, or of every file of a package (a package's ``__init__``
+    alone would miss the code of its submodules)."""
     paths = getattr(module, "__path__", None)
     if paths:
         return [(f"{module.__name__}/{p.relative_to(Path(base)).as_posix()}", p.read_text(encoding="utf-8"))
@@ -74,7 +83,7 @@ def _sources(module: ModuleType) -> list[tuple[str, str]]:
 
 
 def _module(m: Any) -> ModuleType:
-    """``m``, or the module named ``m`` (imported if it is not yet), or a clear error."""
+    """A module, or the module named ``m`` (imported if it is not yet), or a clear error."""
     if isinstance(m, ModuleType):
         return m
     if not isinstance(m, str):
