@@ -69,4 +69,4 @@ COST = dict(batch_size=100, repeats=3, min_seconds=1.0)   # the synthesis's cost
 TRAINING_PAIRS = 3
 DRAWING_PAIRS = 5
 DRAW_BATCHES = (1, 100)
-TEMPERATURES = [0.0, 0.5, 0.75, 1.0, 1.5, 2.0]
+TEMPERATURES = [0.0, 0.5, 1.0, 2.0]
