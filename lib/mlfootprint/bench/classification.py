@@ -1,11 +1,8 @@
 """The classification bench: the only module of the bench that calls :mod:`mlfootprint.classify`.
 
-Forecast: two short real runs of the same model (``CAL_EPOCHS`` epochs each, the first a
-warm-up), on few and on more batches and test images, separate what each batch and each
-evaluated image costs from what every epoch costs anyway; both are scaled to the full run.
-Run: ``classify.train_classifier`` (stored like every chapter run); its callback reports each
-epoch and raises :class:`StopRun` after Stop, so a stopped run keeps its measured epochs
-(and stores nothing).
+Forecast: two short real runs (few and more batches and test images) separate what each batch
+and each evaluated image costs from what every epoch costs anyway. Run: stored like every
+chapter run; Stop ends it after an epoch, keeping the epochs measured (and storing nothing).
 """
 
 from __future__ import annotations

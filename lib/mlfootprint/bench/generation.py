@@ -1,12 +1,8 @@
 """The generation bench: the only module of the bench that calls :mod:`mlfootprint.generate`.
 
-Forecast: a CVAE trains one epoch on few and on more batches, three times after a warm-up,
-and the time per batch is scaled to every batch of every epoch; its code mixture, if any, is
-fitted class by class to the calibration model's codes. A one-pass generator (PCA, per-pixel)
-is fitted whole five times. The tracker's own start and stop is added (the run is one tracker
-window). Run: ``generate.load_or_train`` (stored like the chapter's generators), then samples
-at your temperature. The training loop has no stop point: Stop ends the run after the
-training (no sampling); the training, measured, is kept.
+Forecast: a CVAE's epoch on few and on more batches (and its code mixture, class by class); a
+one-pass generator fitted whole; plus the tracker's own start and stop. Run: stored like the
+chapter's generators. The training has no stop point: Stop skips the sampling after it.
 """
 
 from __future__ import annotations
