@@ -23,13 +23,14 @@ def mosaic(images, rows: int, cols: int, pad: int = 2) -> np.ndarray:
     return out[:out.shape[0] - pad, :out.shape[1] - pad]
 
 
-def _grid_figure(images, figsize, col_labels, row_labels, xlabel: str, ylabel: str, title: str):
+def _grid_figure(images, figsize, col_labels, row_labels, xlabel: str, ylabel: str, title: str,
+                 row_fontsize: int = 7):
     """The images as one grid (rows by columns), each row and column labelled, no frame."""
     pad, rows, cols = 2, len(row_labels), len(col_labels)
     fig, ax = plt.subplots(figsize=figsize)
     ax.imshow(mosaic(images, rows, cols, pad), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([c * (28 + pad) + 14 for c in range(cols)], col_labels, fontsize=7)
-    ax.set_yticks([r * (28 + pad) + 14 for r in range(rows)], row_labels, fontsize=7 if ylabel else 8)
+    ax.set_yticks([r * (28 + pad) + 14 for r in range(rows)], row_labels, fontsize=row_fontsize)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.tick_params(length=0)
@@ -47,7 +48,7 @@ def sample_grid(images, n_per_class: int, title: str, subtitle: str | None = Non
     :func:`mlfootprint.generate.balanced_labels`."""
     fig = _grid_figure(images, (cell * n_per_class + 1.0, cell * 10 + 0.7),
                        [str(c + 1) for c in range(n_per_class)], [f"asked: {r}" for r in range(10)],
-                       "sample", "", title if not subtitle else f"{title}\n{subtitle}")
+                       "sample", "", title if not subtitle else f"{title}\n{subtitle}", row_fontsize=8)
     alt = (f"{title}. A grid of handwritten digits: one row per requested digit from 0 to 9, "
            f"{n_per_class} samples per row.") + (f" {subtitle}." if subtitle else "")
     return describe(fig, alt=alt)
