@@ -146,11 +146,9 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 250) -> torch.T
 def _make_optimizer(config: TrainConfig, model: nn.Module, device: torch.device):
     """Adam (fused into one kernel where torch offers it: 1.5 times faster steps on this
     CPU, same update rule) or SGD with momentum 0.9."""
-    if config.optimizer == "adam":
-        if device.type in ("cpu", "cuda"):
-            return torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
-        return torch.optim.Adam(model.parameters(), lr=config.lr)
-    return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
+    return torch.optim.Adam(model.parameters(), lr=config.lr, fused=device.type in ("cpu", "cuda"))
 
 
 def _diverged(config: TrainConfig, epoch: int, batch: int, n_batches: int, value: float,
@@ -224,13 +222,13 @@ class Training:
     def scores(self) -> dict:
         """Loss and accuracy on the fixed training sample, the validation images (None when
         there are none) and the test images, and the test predictions (``"pred"``)."""
-        p = self.parts
+        p, out = self.parts, {}
         with torch_threads(self.config.threads):
-            train_loss, train_acc, _ = _scores(self.model, p.x_train[p.sample], p.y_train[p.sample])
-            test_loss, test_acc, pred = _scores(self.model, p.x_test, p.y_test)
-            val_loss, val_acc = _scores(self.model, p.x_val, p.y_val)[:2] if len(p.y_val) else (None, None)
-        return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc,
-                "test_loss": test_loss, "test_acc": test_acc, "pred": pred}
+            for name, x, y in (("train", p.x_train[p.sample], p.y_train[p.sample]),
+                               ("val", p.x_val, p.y_val), ("test", p.x_test, p.y_test)):
+                out[f"{name}_loss"], out[f"{name}_acc"], out["pred"] = \
+                    _scores(self.model, x, y) if len(y) else (None, None, None)
+        return out
 
     def test_accuracy(self) -> float:
         """Accuracy (0..1) of the model as it is now on the test images."""

@@ -175,12 +175,10 @@ LEARNING_STATES = ("overfitting", "rising", "falling", "learned", "capacity")
 
 def learning_state(run: TrainedRun, last: int = 5, *, tolerance: float = 0.005,
                    learned: float = 0.99) -> dict:
-    """How ``run``'s test and training-sample accuracies changed over its last ``last``
-    epochs, and the state that shows (one of :data:`LEARNING_STATES`): ``"overfitting"``
-    when the training-sample accuracy rose by more than ``tolerance`` while the test accuracy
-    did not; else ``"rising"`` or ``"falling"`` as the test accuracy moved by more than
-    ``tolerance``; else, both flat, ``"learned"`` (training sample at ``learned`` or above)
-    or ``"capacity"`` (the model cannot fit even its training images better)."""
+    """How ``run``'s test and training-sample accuracies changed over its last ``last`` epochs,
+    and the state that shows: ``"overfitting"`` (training sample up by over ``tolerance``, test
+    not), else ``"rising"``/``"falling"`` (test moved by over ``tolerance``), else ``"learned"``
+    (training sample at ``learned`` or above) or ``"capacity"`` (it cannot fit even those)."""
     rows = evaluated(run)
     if len(rows) < 2:
         raise ValueError(f"{run.label} was evaluated only once: nothing to compare")

@@ -33,10 +33,6 @@ class LatentMixture(nn.Module):
         self.register_buffer("scale_tril", torch.eye(latent).expand(N_CLASSES, components, latent,
                                                                       latent).clone())
 
-    @property
-    def components(self) -> int:
-        return self.weights.shape[1]
-
     @torch.no_grad()
     def fit(self, codes: torch.Tensor, labels: torch.Tensor, seed: int = 0) -> "LatentMixture":
         for c in range(N_CLASSES):
@@ -48,7 +44,7 @@ class LatentMixture(nn.Module):
         """Fit class ``c``'s mixture to ``codes``, the codes of that class's digits."""
         from sklearn.mixture import GaussianMixture  # heavy import, only needed when fitting
 
-        k = self.components
+        k = self.weights.shape[1]
         zc = codes.double().numpy()
         if len(zc) <= k:
             raise ValueError(f"a mixture of mixture_components={k} needs more than {k} "

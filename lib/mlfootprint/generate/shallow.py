@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 
 from ..checks import integer, number
+from ..quality.judges import check_every_class
 from .base import ConditionalSampler, class_tensors
 from .config import IMAGE_PIXELS, N_CLASSES
 
@@ -75,12 +76,6 @@ class PixelGenerator(ConditionalSampler):
         return images.reshape(-1, 1, 28, 28)
 
 
-def _check_every_class(y: torch.Tensor, what: str) -> None:
-    missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
-    if missing:
-        raise ValueError(f"{what} needs training digits of every class; missing {missing}")
-
-
 class CopyGenerator(ConditionalSampler):
     """Returns a random training digit of the requested class: perfect-looking, nothing new."""
 
@@ -91,7 +86,7 @@ class CopyGenerator(ConditionalSampler):
 
     @torch.no_grad()
     def fit(self, x: torch.Tensor, y: torch.Tensor) -> "CopyGenerator":
-        _check_every_class(y, "the copy generator")
+        check_every_class(y, "the copy generator")
         self.images.copy_(x.reshape(len(x), -1))
         self.labels.copy_(y)
         return self
@@ -117,7 +112,7 @@ class ClassMeanGenerator(ConditionalSampler):
 
     @torch.no_grad()
     def fit(self, x: torch.Tensor, y: torch.Tensor) -> "ClassMeanGenerator":
-        _check_every_class(y, "the class mean")
+        check_every_class(y, "the class mean")
         for c, xc in enumerate(class_tensors(x, y)):
             self.mean[c] = xc.mean(0)
         return self

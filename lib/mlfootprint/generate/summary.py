@@ -111,10 +111,9 @@ def tried_table(rows: list[Row], shallow: PanelScores) -> pd.DataFrame:
 def kept_pairs(what: str, config_a: GeneratorConfig, config_b: GeneratorConfig, data,
                measure_a: Callable, measure_b: Callable, *, pairs: int, threads: int = 1,
                **settings) -> Pairs:
-    """:func:`mlfootprint.compare.measure_pairs` of ``measure_a`` and ``measure_b``, kept under
-    ``what``, both configs, the data, ``threads``, ``pairs`` and any further ``settings``
-    (measured once, read back after). The measuring functions are the caller's: a change of
-    what they do that these settings do not name needs a new ``what``."""
+    """:func:`mlfootprint.compare.kept_pairs` of ``measure_a`` and ``measure_b``, keyed by ``what``,
+    both configs, the data, ``threads`` and ``settings``: a change of what the (caller's)
+    measuring functions do that these do not name needs a new ``what``."""
     for name, c in (("config_a", config_a), ("config_b", config_b)):
         if not isinstance(c, GeneratorConfig):
             raise TypeError(f"{name} must be a GeneratorConfig, got {type(c).__name__}")

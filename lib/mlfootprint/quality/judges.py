@@ -213,6 +213,12 @@ def check_digit_labels(labels, n: int | None = None, name: str = "labels") -> to
     return t
 
 
+def check_every_class(y: torch.Tensor, what: str) -> None:
+    missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
+    if missing:
+        raise ValueError(f"{what} needs training digits of every class; missing {missing}")
+
+
 def augment(x: torch.Tensor, shift: int, noise: float, generator: torch.Generator) -> torch.Tensor:
     """Each image moved by a random whole number of pixels (-shift..shift, each axis, blank
     edges) and given Gaussian pixel noise of std ``noise``, clipped to [0, 1]."""
@@ -268,9 +274,7 @@ def fit_logistic(judge: Judge, config: JudgeConfig, x: torch.Tensor, y: torch.Te
     from sklearn.metrics import log_loss
 
     features = judge.body(x).double().numpy()
-    missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
-    if missing:
-        raise ValueError(f"a hog judge needs training digits of every class; missing {missing}")
+    check_every_class(y, "a hog judge")
     model = LogisticRegression(C=config.C, max_iter=1000, random_state=config.seed).fit(features, y.numpy())
     judge.head.weight.copy_(torch.as_tensor(model.coef_))
     judge.head.bias.copy_(torch.as_tensor(model.intercept_))
