@@ -7,7 +7,8 @@ back and takes about as long as a warm one.
 1. the text models the chapters use: from the Hugging Face Hub when it answers (``gpt2``,
    ``bert-base-uncased``, kept in the image's Hub cache), else the embedded ones (SmolLM2
    de-quantized from its GGUF file, the course's mini-BERT), with a notice saying which;
-2. the course's mini-BERT, pre-trained on the Python documentation's help topics;
+2. the course's mini-BERT: the shipped one, checked (pre-trained here only when it does not
+   match this copy of the course);
 3. the generation chapter's panel of judges;
 4. every chapter executed once, in the book's order, so the results store holds what each
    Run All asks for (the same keys: same code, same settings).
@@ -65,7 +66,7 @@ def main() -> int:
     before = _size(data_dir()), _size(_hub_cache())
     for task in ("generation", "fill-mask"):
         step(f"text model for {task}", lambda task=task: _say_model(tm.load_model(task=task)))
-    step("mini-BERT pre-trained", lambda: tm.course_minibert(progress=False))
+    step("mini-BERT (shipped, or pre-trained)", lambda: tm.course_minibert(progress=False))
     data = load_mnist(**course_gen.DATA, verbose=False)
     step("judges trained", lambda: quality.load_panel(data, course_gen.JUDGES, threads=course_gen.THREADS))
     for path in chapters():

@@ -63,7 +63,6 @@ REFERENCES = {
 }
 
 SAMPLE_SEED = 2          # the digits every measure is computed on
-COST = dict(batch_size=100, repeats=3, min_seconds=1.0)   # the synthesis's cost of drawing
 # Costs the chapter compares (DEEP against SHALLOW), measured in interleaved pairs: trainings
 # (a few seconds each), and drawing one digit per call and in batches, windows of a second.
 TRAINING_PAIRS = 3
